@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -54,7 +54,7 @@ class Timeline:
     [0.5, 2.5]
     """
 
-    values: NDArray[np.float32]
+    values: NDArray[np.floating[Any]]
     hop_s: float
     start_s: float = 0.0
     name: str = field(default="")
@@ -257,7 +257,8 @@ def _regrid(
     total = np.diff(integ)
     covered = np.diff(cover)
     if how == "sum":
-        return total.astype(np.float32)
+        out32: NDArray[np.float32] = total.astype(np.float32)
+        return out32
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(covered > 1e-9, total / np.where(covered > 1e-9, covered, 1.0), np.nan)
     return out.astype(np.float32)

@@ -1,0 +1,367 @@
+"""`find_highlights()`: compose decode -> signals -> fusion -> picking.  No math here."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._validate import check_choice, check_nonneg, check_positive, fail
+from .errors import SignalMissingWarning
+from .fuse import fuse_detail
+from .pick import pick_clips
+from .result import Highlights, _annotate
+from .timeline import Timeline
+from .types import ChatEvents, MediaInfo
+
+__all__ = ["find_highlights", "analyze", "Analysis", "DEFAULT_CHAT_LAG_S", "VIDEO_MODES"]
+
+log = logging.getLogger(__name__)
+
+#: Chat lag used when it cannot be estimated with confidence, seconds.  Viewers react
+#: "almost always within the previous five to fifteen seconds" (see LANDSCAPE.md).
+DEFAULT_CHAT_LAG_S = 5.0
+#: Below this confidence the estimated chat lag is replaced by DEFAULT_CHAT_LAG_S.
+MIN_LAG_CONFIDENCE = 0.25
+#: Video analysis modes (see :func:`find_highlights`).
+VIDEO_MODES = ("auto", "keyframes", "sampled", "full", "none")
+
+ChatInput = (
+    str | os.PathLike[str] | Sequence[float] | NDArray[np.floating] | ChatEvents | None
+)
+Progress = bool | Callable[[float, float], None] | None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every signal of one recording on one grid: the expensive, re-usable part.
+
+    Attributes
+    ----------
+    timelines : dict of str to Timeline
+        Raw signals on the common grid (start 0, ``hop_s``).
+    media : MediaInfo or None
+        The probed media (None for chat-only input).
+    chat : ChatEvents or None
+        The chat events, shifted back by ``chat_lag_s``.
+    chat_lag_s, chat_lag_confidence : float or None
+        Applied chat lag and the estimate's confidence.
+    cuts_s : ndarray of float64
+        Hard cuts found while analysing the video, seconds.
+    notes : tuple of str
+        Data-quality notes (also issued as warnings).
+    """
+
+    timelines: dict[str, Timeline]
+    media: MediaInfo | None
+    chat: ChatEvents | None
+    chat_lag_s: float | None
+    chat_lag_confidence: float | None
+    cuts_s: NDArray[np.float64]
+    notes: tuple[str, ...]
+    source: str
+
+
+def _note(notes: list[str], message: str) -> None:
+    notes.append(message)
+    warnings.warn(message, SignalMissingWarning, stacklevel=3)
+
+
+def analyze(
+    source: str | os.PathLike[str] | None,
+    *,
+    chat: ChatInput = None,
+    hop_s: float = 0.5,
+    video: str = "auto",
+    sample_fps: float = 2.0,
+    audio_stream: int | None = None,
+    chat_format: str = "auto",
+    chat_offset_s: float = 0.0,
+    chat_lag_s: float | None = None,
+    duration_s: float | None = None,
+    progress: Progress = None,
+) -> Analysis:
+    """Decode a recording once and compute every signal on one grid.
+
+    Parameters are those of :func:`find_highlights` that concern analysis.
+
+    Returns
+    -------
+    Analysis
+    """
+    caller = "find_highlights"
+    hop = check_positive("hop_s", caller, hop_s)
+    check_choice("video", caller, video, VIDEO_MODES)
+    if source is None and chat is None:
+        raise fail("source", caller, "a media path (or chat= for a chat-only analysis)", source)
+    notes: list[str] = []
+    timelines: dict[str, Timeline] = {}
+    info: MediaInfo | None = None
+    cuts = np.zeros(0)
+    if source is not None:
+        from .features.analyze import analyze_media
+
+        media = analyze_media(
+            source, hop_s=hop, video=video, sample_fps=sample_fps,
+            audio_stream=audio_stream, progress=progress,
+        )
+        info = media.info
+        timelines.update(media.timelines)
+        cuts = np.asarray(media.cuts_s, dtype=np.float64)
+        if not info.has_audio:
+            _note(notes, f"{source}: no audio stream; audio signals are left out (weight 0).")
+        if not info.has_video and video != "none":
+            _note(notes, f"{source}: no video stream; video signals are left out (weight 0).")
+        total_s = info.duration_s
+    else:
+        total_s = 0.0 if duration_s is None else check_positive("duration_s", caller, duration_s)
+
+    events: ChatEvents | None = None
+    lag: float | None = None
+    conf: float | None = None
+    if chat is not None:
+        from .features.chat import chat_signals
+        from .io.chat import load_chat
+
+        events = load_chat(
+            chat, format=chat_format, offset_s=chat_offset_s,
+            duration_s=total_s if total_s > 0 else None,
+        )
+        if len(events) == 0:
+            _note(notes, "The chat log holds no usable events; chat signals are left out.")
+            events = None
+        else:
+            if total_s <= 0:
+                total_s = float(events.time_s[-1]) + hop
+            chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s)
+            lag, conf = _chat_lag(chat_tls, timelines, chat_lag_s, notes)
+            n = int(np.ceil(total_s / hop - 1e-9))
+            for key, tl in chat_tls.items():
+                timelines[key] = tl.shift(-lag).on_grid(hop_s=hop, start_s=0.0, n=n, how="mean")
+            events = events.shift(-lag)
+    if not timelines:
+        raise fail("source", caller, "a recording or chat log with at least one signal", source)
+    return Analysis(
+        timelines=timelines, media=info, chat=events, chat_lag_s=lag,
+        chat_lag_confidence=conf, cuts_s=cuts, notes=tuple(notes),
+        source="" if source is None else str(source),
+    )
+
+
+def _chat_lag(
+    chat_tls: Mapping[str, Timeline],
+    media_tls: Mapping[str, Timeline],
+    given: float | None,
+    notes: list[str],
+) -> tuple[float, float | None]:
+    """Pick the chat lag: the given one, an estimate, or the default."""
+    if given is not None:
+        return check_nonneg("chat_lag_s", "find_highlights", given), None
+    cues = [media_tls[k] for k in ("audio_rms_db", "audio_excite", "motion", "scene")
+            if k in media_tls]
+    if not cues:
+        log.info("No media signal to estimate the chat lag from; using %s s.", DEFAULT_CHAT_LAG_S)
+        return DEFAULT_CHAT_LAG_S, None
+    from .features.lag import estimate_chat_lag
+
+    lag, conf = estimate_chat_lag(chat_tls["chat_rate"], cues)
+    if conf < MIN_LAG_CONFIDENCE:
+        notes.append(
+            f"Chat lag estimate {lag:.1f} s has low confidence ({conf:.2f}); "
+            f"using the default {DEFAULT_CHAT_LAG_S:g} s instead."
+        )
+        log.info(notes[-1])
+        return DEFAULT_CHAT_LAG_S, conf
+    return float(lag), float(conf)
+
+
+def find_highlights(
+    source: str | os.PathLike[str] | None,
+    *,
+    chat: ChatInput = None,
+    n: int = 10,
+    min_len_s: float = 15.0,
+    max_len_s: float = 90.0,
+    pad_s: float | tuple[float, float] = (5.0, 3.0),
+    min_gap_s: float = 30.0,
+    threshold: float = 0.0,
+    order: str = "rank",
+    hop_s: float = 0.5,
+    video: str = "auto",
+    sample_fps: float = 2.0,
+    audio_stream: int | None = None,
+    weights: Mapping[str, float] | None = None,
+    baseline_s: float | None = 600.0,
+    smooth_s: float = 3.0,
+    chat_format: str = "auto",
+    chat_offset_s: float = 0.0,
+    chat_lag_s: float | None = None,
+    duration_s: float | None = None,
+    progress: Progress = None,
+) -> Highlights:
+    """Find the best moments of a recording.
+
+    Decodes the media once (audio loudness, onsets and excitement; scene changes,
+    motion and compressed-domain activity), turns the optional chat log into
+    activity timelines shifted back by the chat's lag, fuses every signal against
+    its rolling baseline and picks ranked, non-overlapping clips.
+
+    Parameters
+    ----------
+    source : path-like or None
+        The recording (any container/codec FFmpeg reads).  ``None`` for a chat-only
+        analysis (then ``chat`` is required).
+    chat : path-like, sequence of float, ndarray, ChatEvents or None
+        A chat log file (format detected from its content), message times in
+        seconds from the media start, or loaded :class:`~highlights.ChatEvents`.
+    n : int, default 10
+        Maximum number of clips.
+    min_len_s, max_len_s : float, default 15.0, 90.0
+        Bounds on each clip's length in seconds, padding included.
+    pad_s : float or (float, float), default (5.0, 3.0)
+        Pre-roll and post-roll around each clip's core, seconds.
+    min_gap_s : float, default 30.0
+        Minimum gap between clips, seconds.
+    threshold : float, default 0.0
+        Minimum fused score of a clip's peak (0 = the rolling baseline).
+    order : {"rank", "time"}, default "rank"
+        Order of ``result.clips``.
+    hop_s : float, default 0.5
+        Resolution of every signal timeline, seconds.
+    video : {"auto", "keyframes", "sampled", "full", "none"}, default "auto"
+        How much video to decode.  ``"keyframes"`` decodes only keyframes (fast; scene
+        resolution = the GOP, typically 2 s), ``"sampled"`` about ``sample_fps``
+        frames per second, ``"full"`` every frame (exact cuts, slowest), ``"none"``
+        no video decoding (compressed-domain activity only).  ``"auto"`` chooses
+        keyframes for recordings over 10 minutes and sampled otherwise.
+    sample_fps : float, default 2.0
+        Frames per second decoded in ``"sampled"`` mode.
+    audio_stream : int, optional
+        Index of the audio stream to analyse (among audio streams); default: the best.
+    weights : mapping of str to float, optional
+        Signal weights merged over :data:`highlights.DEFAULT_WEIGHTS`.
+    baseline_s : float or None, default 600.0
+        Rolling-baseline window for normalisation, seconds (None = global).
+    smooth_s : float, default 3.0
+        Smoothing of each normalised signal, seconds.
+    chat_format : str, default "auto"
+        Chat log format (see :func:`highlights.load_chat`).
+    chat_offset_s : float, default 0.0
+        Added to every chat time (e.g. when the log starts before the recording).
+    chat_lag_s : float, optional
+        Seconds the chat trails the action.  Default: estimated per stream by
+        cross-correlating chat activity with audio/video activity; falls back to
+        5 s when the estimate has low confidence.  ``0`` disables the shift.
+    duration_s : float, optional
+        Stream length for chat-only analyses (default: the last chat event).
+    progress : bool or callable, optional
+        ``True`` shows a progress bar on stderr; a callable receives
+        ``(done_s, total_s)``.  Silent by default.
+
+    Returns
+    -------
+    Highlights
+        ``clips`` (best first), every signal timeline, the fused score, the
+        parameters, and ``chat_lag_s``.  Re-select with :meth:`Highlights.repick`.
+
+    Raises
+    ------
+    MediaNotFoundError
+        If ``source`` does not exist.
+    MediaError
+        If ``source`` is not a readable media file.
+    ChatLogError
+        If the chat log cannot be read.
+    InvalidParameterError
+        For invalid parameters.
+
+    Warns
+    -----
+    SignalMissingWarning
+        When a stream is absent (its signals get weight 0).
+    NoClipsWarning
+        When no clip fits the constraints (the result is empty).
+
+    Examples
+    --------
+    >>> from highlights import find_highlights                     # doctest: +SKIP
+    >>> result = find_highlights("vod.mp4", chat="chat.json", n=10)  # doctest: +SKIP
+    >>> for clip in result.clips:                                   # doctest: +SKIP
+    ...     print(clip.rank, clip.start_s, clip.end_s, clip.score, clip.contributions)
+    >>> result.to_json("highlights.json")                           # doctest: +SKIP
+    """
+    analysis = analyze(
+        source, chat=chat, hop_s=hop_s, video=video, sample_fps=sample_fps,
+        audio_stream=audio_stream, chat_format=chat_format, chat_offset_s=chat_offset_s,
+        chat_lag_s=chat_lag_s, duration_s=duration_s, progress=progress,
+    )
+    return select(
+        analysis, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pad_s,
+        min_gap_s=min_gap_s, threshold=threshold, order=order, weights=weights,
+        baseline_s=baseline_s, smooth_s=smooth_s,
+        extra_params={"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
+                      "audio_stream": audio_stream, "chat_lag_s": chat_lag_s},
+    )
+
+
+def select(
+    analysis: Analysis,
+    *,
+    n: int = 10,
+    min_len_s: float = 15.0,
+    max_len_s: float = 90.0,
+    pad_s: float | tuple[float, float] = (5.0, 3.0),
+    min_gap_s: float = 30.0,
+    threshold: float = 0.0,
+    order: str = "rank",
+    weights: Mapping[str, float] | None = None,
+    baseline_s: float | None = 600.0,
+    smooth_s: float = 3.0,
+    extra_params: Mapping[str, Any] | None = None,
+) -> Highlights:
+    """Fuse an :class:`Analysis` and pick clips (the cheap part of the pipeline)."""
+    fusion = fuse_detail(
+        analysis.timelines, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s
+    )
+    pads = tuple(pad_s) if isinstance(pad_s, (tuple, list)) else (pad_s, pad_s)
+    params: dict[str, Any] = {
+        "n": n, "min_len_s": min_len_s, "max_len_s": max_len_s, "pad_s": pads,
+        "min_gap_s": min_gap_s, "threshold": threshold, "order": order,
+        "weights": dict(fusion.weights), "baseline_s": baseline_s, "smooth_s": smooth_s,
+        **dict(extra_params or {}),
+    }
+    clips = pick_clips(
+        fusion.score, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pads,
+        min_gap_s=min_gap_s, threshold=threshold, order=order, components=fusion.components,
+    )
+    keyword_source = _keyword_source(analysis.chat)
+    return Highlights(
+        clips=tuple(_annotate(clips, keyword_source)),
+        score=fusion.score,
+        timelines=dict(analysis.timelines),
+        components=fusion.components,
+        params=params,
+        media=analysis.media,
+        chat_lag_s=analysis.chat_lag_s,
+        chat_lag_confidence=analysis.chat_lag_confidence,
+        source=analysis.source,
+        notes=analysis.notes,
+        keyword_source=keyword_source,
+    )
+
+
+def _keyword_source(events: ChatEvents | None) -> Callable[[float, float], Sequence[str]] | None:
+    if events is None:
+        return None
+    from .features.chat import top_keywords
+
+    def keywords(start_s: float, end_s: float) -> Sequence[str]:
+        return top_keywords(events, start_s, end_s, k=5)
+
+    return keywords

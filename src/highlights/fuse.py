@@ -1,0 +1,334 @@
+"""Fusion: robust per-signal normalisation, weighting and smoothing into one score.
+
+Each signal is turned into a robust z-score against a *rolling* baseline
+(median and MAD over ``baseline_s`` seconds around each point), so a stream whose
+audience or loudness slowly grows over hours does not turn its last hour into one
+long highlight.  The z-scores are clipped, smoothed, weighted and summed.
+
+Everything here is pure numpy, O(n) and loop-free over samples.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._validate import check_nonneg, check_positive, fail
+from .errors import SignalMissingWarning, TimelineMismatchError
+from .timeline import Timeline
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "Fusion",
+    "fuse",
+    "fuse_detail",
+    "robust_normalize",
+    "moving_average",
+]
+
+#: Default weight of each known signal.  Signals not listed get weight 0 unless
+#: ``weights=`` names them.  Chat signals carry the most weight: the audience is the
+#: best highlight detector a livestream has.  ``keyframe`` is bookkeeping, not a cue.
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "audio_rms_db": 1.0,
+    "audio_onset": 0.5,
+    "audio_excite": 0.5,
+    "scene": 0.5,
+    "motion": 0.75,
+    "video_bytes": 0.25,
+    "keyframe": 0.0,
+    "chat_rate": 1.0,
+    "chat_unique": 0.75,
+    "chat_react": 1.0,
+    "chat_value": 0.5,
+}
+
+# Consistency constant: MAD * 1.4826 estimates the standard deviation of a normal.
+_MAD_TO_SIGMA = 1.4826
+# Mean absolute deviation * sqrt(pi/2) estimates sigma; used where the MAD is 0
+# (sparse signals such as chat on a quiet stream).
+_MEANAD_TO_SIGMA = 1.2533
+# At most this many points per baseline window enter the median (strided subsample).
+_BASELINE_POINTS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """The fused score and what each signal contributed to it.
+
+    Attributes
+    ----------
+    score : Timeline
+        The fused, smoothed score (``name="score"``).
+    components : dict of str to Timeline
+        Each signal's weighted, clipped, smoothed z-score; ``score`` is their sum.
+    weights : dict of str to float
+        The weight used for each signal (0 for the ones left out).
+    """
+
+    score: Timeline
+    components: dict[str, Timeline]
+    weights: dict[str, float]
+
+
+def moving_average(values: NDArray[np.floating], width: int) -> NDArray[np.float64]:
+    """Centred moving average over ``width`` samples, NaN-aware, via ``cumsum``.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,)
+        Input; NaN entries are ignored (the mean is over the valid ones).
+    width : int
+        Window length in samples (>= 1); even widths are centred half a sample late.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+        NaN where the window holds no valid sample.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    n = v.shape[0]
+    if width <= 1 or n == 0:
+        copied: NDArray[np.float64] = v.copy()
+        return copied
+    half = width // 2
+    nan = np.isnan(v)
+    has_nan = bool(nan.any())
+
+    def window_sums(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        # c[j] = sum(x[:j]); padding with the end values clips the window to [0, n).
+        c = np.empty(n + width + 1)
+        c[: half + 1] = 0.0
+        np.cumsum(x, out=c[half + 1 : half + 1 + n])
+        c[half + 1 + n :] = c[half + n]
+        return c[width : width + n] - c[:n]
+
+    if has_nan:
+        total = window_sums(np.where(nan, 0.0, v))
+        count = window_sums((~nan).astype(np.float64))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = total / count
+        out[count < 0.5] = np.nan
+        return out
+    out = window_sums(v)
+    out /= width
+    # Only the first and last windows are cut short by the edges: fix their counts.
+    edge = np.r_[0 : min(half, n), max(n - (width - half) + 1, 0) : n]
+    count = np.minimum(edge - half + width, n) - np.maximum(edge - half, 0)
+    out[edge] *= width / count
+    return out
+
+
+def _rolling_location_scale(
+    v: NDArray[np.float64], window: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Rolling median and robust sigma of ``v`` over ``window`` samples.
+
+    Medians are computed at anchors every ``window // 4`` samples on a strided
+    subsample of at most ``_BASELINE_POINTS`` points per window, then linearly
+    interpolated; this keeps the cost O(n) with a small constant.
+    """
+    n = v.shape[0]
+    window = max(1, min(window, n))
+    step = max(1, window // _BASELINE_POINTS)
+    stride = max(1, window // 4)
+    anchors = np.arange(0, n, stride, dtype=np.int64)
+    if anchors[-1] != n - 1:
+        anchors = np.append(anchors, n - 1)
+    offsets = np.arange(0, window, step, dtype=np.int64)
+    # Each anchor's window is centred on it, shifted inwards at the edges so that it
+    # always holds ``window`` samples.
+    first = np.clip(anchors - window // 2, 0, n - window)
+    samples = v[first[:, None] + offsets[None, :]]
+    # np.median is several times faster than np.nanmedian; use it when possible.
+    median = np.median if not np.isnan(samples).any() else np.nanmedian
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = median(samples, axis=1)
+        dev = np.abs(samples - med[:, None])
+        mad = _MAD_TO_SIGMA * median(dev, axis=1)
+        meanad = _MEANAD_TO_SIGMA * np.nanmean(dev, axis=1)
+    scale = np.where(mad > 0, mad, meanad)
+    # Windows that saw no valid sample borrow the global figures.
+    if np.isnan(med).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gmed = float(np.nanmedian(v)) if np.isfinite(v).any() else 0.0
+        med = np.where(np.isnan(med), gmed, med)
+        scale = np.where(np.isnan(scale), 0.0, scale)
+    centers = anchors.astype(np.float64)
+    loc = np.interp(np.arange(n, dtype=np.float64), centers, med)
+    sig = np.interp(np.arange(n, dtype=np.float64), centers, scale)
+    return loc, sig
+
+
+def robust_normalize(
+    timeline: Timeline,
+    *,
+    baseline_s: float | None = 600.0,
+    clip: tuple[float, float] = (-2.0, 8.0),
+) -> Timeline:
+    """Robust z-score of a signal against its rolling baseline.
+
+    ``z = (x - median) / sigma`` where ``median`` and ``sigma`` (1.4826 x MAD, or
+    1.2533 x mean absolute deviation where the MAD is 0) are taken over a window of
+    ``baseline_s`` seconds centred on each point.  A signal with no spread anywhere
+    (a static image, digital silence) gets ``z = 0``.
+
+    Parameters
+    ----------
+    timeline : Timeline
+        The raw signal.
+    baseline_s : float or None, default 600.0
+        Length of the rolling baseline window in seconds; ``None`` uses one global
+        median and scale for the whole timeline.
+    clip : (float, float), default (-2.0, 8.0)
+        Bounds applied to the z-score, so one extreme signal cannot drown the rest
+        and quiet stretches are only mildly penalised.
+
+    Returns
+    -------
+    Timeline
+        Same grid and name; NaN stays NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tl = Timeline(values=np.r_[np.zeros(50), 10.0, np.zeros(49)] + np.arange(100) % 2,
+    ...               hop_s=1.0)
+    >>> z = robust_normalize(tl, baseline_s=None)
+    >>> int(np.argmax(z.values))
+    50
+    """
+    lo, hi = float(clip[0]), float(clip[1])
+    if not lo < hi:
+        raise fail("clip", "robust_normalize", "a pair (low, high) with low < high", clip)
+    v = timeline.values.astype(np.float64)
+    n = v.shape[0]
+    if n == 0 or not np.isfinite(v).any():
+        return timeline
+    if baseline_s is None:
+        window = n
+    else:
+        window = int(round(check_positive("baseline_s", "robust_normalize", baseline_s)
+                           / timeline.hop_s))
+    loc, sig = _rolling_location_scale(v, window)
+    # Floor the scale so near-constant stretches do not explode: a small fraction of
+    # the signal's overall scale (and an absolute epsilon).
+    finite = v[np.isfinite(v)]
+    finite = finite[:: max(1, finite.shape[0] // 65536)]
+    gscale = float(np.median(np.abs(finite - np.median(finite)))) * _MAD_TO_SIGMA
+    if gscale == 0.0:
+        gscale = float(np.mean(np.abs(finite - np.median(finite)))) * _MEANAD_TO_SIGMA
+    if gscale == 0.0:
+        return timeline.with_values(np.where(np.isnan(v), np.nan, 0.0))
+    floor = max(0.25 * gscale, 1e-9)
+    z = (v - loc) / np.maximum(sig, floor)
+    return timeline.with_values(np.clip(z, lo, hi))
+
+
+def fuse_detail(
+    timelines: Mapping[str, Timeline],
+    *,
+    weights: Mapping[str, float] | None = None,
+    baseline_s: float | None = 600.0,
+    smooth_s: float = 3.0,
+    clip: tuple[float, float] = (-2.0, 8.0),
+) -> Fusion:
+    """Fuse aligned signals into a score, keeping each signal's contribution.
+
+    Parameters
+    ----------
+    timelines : mapping of str to Timeline
+        Signals on one common grid (see :func:`highlights.align`).
+    weights : mapping of str to float, optional
+        Overrides merged over :data:`DEFAULT_WEIGHTS`; a signal named in neither gets
+        weight 0.  A weight for a signal that is not present is ignored with a
+        :class:`~highlights.SignalMissingWarning`.
+    baseline_s : float or None, default 600.0
+        Rolling-baseline window of :func:`robust_normalize`, seconds.
+    smooth_s : float, default 3.0
+        Width of the moving average applied to each normalised signal, seconds.
+    clip : (float, float), default (-2.0, 8.0)
+        z-score bounds (see :func:`robust_normalize`).
+
+    Returns
+    -------
+    Fusion
+        ``score`` = sum of ``components``; NaN hops of a signal contribute 0.
+
+    Raises
+    ------
+    TimelineMismatchError
+        If the timelines are not on one grid.
+    InvalidParameterError
+        If a weight is negative or not finite.
+    """
+    smooth = check_nonneg("smooth_s", "fuse", smooth_s)
+    items = dict(timelines)
+    user = dict(weights or {})
+    for key, w in user.items():
+        check_nonneg(f"weights[{key!r}]", "fuse", w)
+    missing = [k for k, w in user.items() if k not in items and float(w) > 0]
+    if missing:
+        warnings.warn(
+            f"weights were given for signals that are not present: {', '.join(missing)}; "
+            "they get weight 0.",
+            SignalMissingWarning,
+            stacklevel=2,
+        )
+    merged = {**DEFAULT_WEIGHTS, **{k: float(w) for k, w in user.items()}}
+    if not items:
+        raise fail("timelines", "fuse", "a non-empty mapping of Timelines", timelines)
+    first = next(iter(items.values()))
+    for key, tl in items.items():
+        if tl.n != first.n or not tl._same_grid(first.hop_s, first.start_s):
+            raise TimelineMismatchError(
+                f"fuse needs timelines on one grid; {key!r} is {tl!r} but the first is "
+                f"{first!r}. Put them on one grid with highlights.align(...)."
+            )
+    width = max(1, int(round(smooth / first.hop_s)))
+    total = np.zeros(first.n, dtype=np.float64)
+    components: dict[str, Timeline] = {}
+    used: dict[str, float] = {}
+    for key, tl in items.items():
+        w = float(merged.get(key, 0.0))
+        used[key] = w
+        if w == 0.0:
+            continue
+        z = robust_normalize(tl, baseline_s=baseline_s, clip=clip).values.astype(np.float64)
+        comp = w * np.nan_to_num(moving_average(z, width), nan=0.0)
+        components[key] = tl.with_values(comp)
+        total += comp
+    score = Timeline(values=total, hop_s=first.hop_s, start_s=first.start_s, name="score")
+    return Fusion(score=score, components=components, weights=used)
+
+
+def fuse(
+    timelines: Mapping[str, Timeline],
+    *,
+    weights: Mapping[str, float] | None = None,
+    baseline_s: float | None = 600.0,
+    smooth_s: float = 3.0,
+    clip: tuple[float, float] = (-2.0, 8.0),
+) -> Timeline:
+    """Fuse aligned signals into one score timeline.
+
+    Same parameters as :func:`fuse_detail`; returns only the score.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = Timeline(values=np.r_[np.zeros(20), 5, 5, np.zeros(18)] + np.arange(40) % 3,
+    ...              hop_s=1.0, name="audio_rms_db")
+    >>> s = fuse({"audio_rms_db": a}, smooth_s=0.0, baseline_s=None)
+    >>> int(np.argmax(s.values)) in (20, 21)
+    True
+    """
+    return fuse_detail(
+        timelines, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s, clip=clip
+    ).score
