@@ -1,0 +1,141 @@
+"""Shared helpers of the exporters: clip validation, frame rates, frames, timecode."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from numbers import Real
+from typing import Any
+
+from .._validate import fail
+from ..errors import ExportError
+from ..types import Clip
+
+__all__ = ["FpsLike", "as_rate", "check_clips", "to_frame", "clip_frames", "timecode",
+           "nominal_fps"]
+
+#: A frame rate: a number (29.97 is read as 30000/1001), a Fraction, ``(num, den)``
+#: or a ``"num/den"`` string.
+FpsLike = float | int | Fraction | tuple[int, int] | str
+
+
+def as_rate(fps: Any, *, caller: str, name: str = "fps") -> Fraction:
+    """Return ``fps`` as an exact :class:`~fractions.Fraction`.
+
+    Floats near an NTSC rate ``n * 1000 / 1001`` (23.976, 29.97, 59.94, also the
+    common roundings 23.98 and 59.94) map to that exact fraction; floats within 1e-6
+    of an integer map to the integer; other floats are approximated with denominator
+    <= 1001.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``fps`` is not a positive, finite rate.
+    """
+    constraint = "a positive frame rate (number, Fraction, (num, den) or 'num/den')"
+    try:
+        if isinstance(fps, bool):
+            raise TypeError
+        if isinstance(fps, tuple):
+            if len(fps) != 2:
+                raise ValueError
+            num, den = (int(v.__index__()) for v in fps)
+            rate = Fraction(num, den)
+        elif isinstance(fps, str):
+            rate = Fraction(fps.strip())
+        elif isinstance(fps, Fraction | int):
+            rate = Fraction(fps)
+        else:
+            value = float(fps)
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError
+            rate = _from_float(value)
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError):
+        raise fail(name, caller, constraint, fps) from None
+    if rate <= 0 or rate > 1000:
+        raise fail(name, caller, constraint, fps)
+    return rate
+
+
+def _from_float(value: float) -> Fraction:
+    nearest = round(value)
+    if abs(value - nearest) < 1e-6:
+        return Fraction(nearest)
+    ntsc = round(value * 1.001)
+    if ntsc > 0 and abs(value - ntsc / 1.001) < 0.006:
+        return Fraction(ntsc * 1000, 1001)
+    return Fraction(value).limit_denominator(1001)
+
+
+def nominal_fps(rate: Fraction, *, caller: str) -> int:
+    """Return the integer timecode base of ``rate`` (30 for 30000/1001).
+
+    Raises
+    ------
+    ExportError
+        If the rate is neither an integer nor an NTSC ``n * 1000 / 1001`` rate, since
+        SMPTE timecode cannot represent it.
+    """
+    if rate.denominator == 1:
+        return int(rate)
+    if rate.denominator == 1001 and rate.numerator % 1000 == 0:
+        return rate.numerator // 1000
+    raise ExportError(
+        f"{caller} needs an integer or NTSC (n*1000/1001) frame rate for timecode; "
+        f"got {float(rate):.6g} fps ({rate})."
+    )
+
+
+def check_clips(clips: Any, *, caller: str) -> list[Clip]:
+    """Validate a sequence of :class:`~highlights.types.Clip`.
+
+    Raises
+    ------
+    InvalidParameterError
+        If an item is not a Clip, or a time is not finite, negative, or
+        ``start_s >= end_s``, or a score is not finite.
+    """
+    if isinstance(clips, Clip | str | bytes) or not hasattr(clips, "__iter__"):
+        raise fail("clips", caller, "a sequence of Clip", clips)
+    out = list(clips)
+    for i, clip in enumerate(out):
+        if not isinstance(clip, Clip):
+            raise fail("clips", caller, "a sequence of Clip", clip)
+        times = (clip.start_s, clip.end_s, clip.peak_s)
+        if not all(isinstance(t, Real) and math.isfinite(t) for t in times):
+            raise fail(f"clips[{i}]", caller, "a clip with finite times", clip)
+        if clip.start_s < 0 or clip.end_s <= clip.start_s:
+            raise fail(f"clips[{i}]", caller, "a clip with 0 <= start_s < end_s", clip)
+        if not (isinstance(clip.score, Real) and math.isfinite(clip.score)):
+            raise fail(f"clips[{i}]", caller, "a clip with a finite score", clip)
+    return out
+
+
+def to_frame(t_s: float, rate: Fraction) -> int:
+    """Return the nearest frame index of time ``t_s`` (half up), counted exactly."""
+    return math.floor(Fraction(t_s) * rate + Fraction(1, 2))
+
+
+def clip_frames(clip: Clip, rate: Fraction) -> tuple[int, int]:
+    """Return ``(first_frame, end_frame)`` of a clip, end exclusive, at least one frame."""
+    first = to_frame(clip.start_s, rate)
+    end = max(to_frame(clip.end_s, rate), first + 1)
+    return first, end
+
+
+def timecode(frame: int, base: int, *, caller: str) -> str:
+    """Format a frame count as non-drop-frame SMPTE timecode ``HH:MM:SS:FF``.
+
+    Raises
+    ------
+    ExportError
+        If the timecode reaches 24 hours (timecode wraps there).
+    """
+    if frame < 0:
+        raise ExportError(f"{caller}: negative timecode (frame {frame}).")
+    seconds, ff = divmod(frame, base)
+    minutes, ss = divmod(seconds, 60)
+    hh, mm = divmod(minutes, 60)
+    if hh >= 24:
+        raise ExportError(f"{caller}: timecode reaches 24 hours (frame {frame} at {base} fps).")
+    return f"{hh:02d}:{mm:02d}:{ss:02d}:{ff:02d}"

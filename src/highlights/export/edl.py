@@ -1,0 +1,150 @@
+"""Hand-written CMX 3600 EDL and DaVinci Resolve marker EDL.
+
+Both are written without OpenTimelineIO (so they need no extra package) and are
+read back with OTIO's ``cmx_3600`` adapter in the tests. Timecode is non-drop-frame
+(``FCM: NON-DROP FRAME``) at the nominal integer rate (30 for 29.97): frame counts
+are exact, and a TC label at an NTSC rate counts frames, not wall-clock seconds, as
+every NDF editor expects. Source timecode is the media's time from its first frame
+(``00:00:00:00``); media with an embedded start timecode need that offset added in
+the editor.
+
+Names never reach an EDL verbatim: CR/LF and other control characters become
+spaces (a newline in a clip name would forge an event line), and ``|`` is removed
+from Resolve marker names (it separates marker fields).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .._validate import check_choice
+from ..errors import ExportError
+from ..types import Clip
+from ._common import clip_frames, nominal_fps, timecode, to_frame
+from ._safe import one_line
+
+__all__ = ["render_cmx3600", "render_resolve_markers", "reel_name", "RESOLVE_COLORS"]
+
+#: Marker colours DaVinci Resolve accepts in ``|C:ResolveColor<Name>``.
+RESOLVE_COLORS = ("Blue", "Cyan", "Green", "Yellow", "Red", "Pink", "Purple", "Fuchsia",
+                  "Rose", "Lavender", "Sky", "Mint", "Lemon", "Sand", "Cocoa", "Cream")
+_MAX_EVENTS = 999
+_REEL_DROP = re.compile(r"[^A-Z0-9_]+")
+
+
+def reel_name(media_path: Any) -> str:
+    """Return a CMX 3600 reel name for a media file: ``[A-Z0-9_]``, at most 8 characters.
+
+    ``None`` or a name with no usable character gives ``"AX"`` (auxiliary source).
+    """
+    if media_path is None:
+        return "AX"
+    stem = Path(os.fspath(media_path)).stem.upper()
+    reel = _REEL_DROP.sub("", stem)[:8]
+    return reel or "AX"
+
+
+def _header(title: str) -> list[str]:
+    name = one_line(title, max_len=70) or "highlights"
+    return [f"TITLE: {name}", "FCM: NON-DROP FRAME", ""]
+
+
+def _event(n: int, reel: str, tcs: Sequence[str]) -> str:
+    return f"{n:03d}  {reel:<8} V     C        {tcs[0]} {tcs[1]} {tcs[2]} {tcs[3]}"
+
+
+def _check_count(n: int, what: str) -> None:
+    if n > _MAX_EVENTS:
+        raise ExportError(f"A {what} holds at most {_MAX_EVENTS} events; got {n} clips.")
+
+
+def render_cmx3600(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
+                   title: str = "highlights") -> str:
+    """Render clips as a CMX 3600 EDL: one cut event per clip, in the given order.
+
+    Events are laid end to end on the record side from ``00:00:00:00``; the source
+    side is each clip's span (start rounded to the nearest frame, end exclusive).
+    Each event carries ``* FROM CLIP NAME:`` (the clip label, single-line),
+    ``* FROM CLIP:`` (the media file URI, when ``media_path`` is given) and a
+    ``* LOC:`` locator at the clip's peak (source timecode) named ``#rank score``.
+
+    Parameters
+    ----------
+    clips : sequence of Clip
+        Validated clips.
+    fps : Fraction
+        Media frame rate; must be an integer or NTSC rate.
+    media_path : path-like, optional
+        Source media; its name gives the reel (see :func:`reel_name`).
+    title : str
+        EDL title (single-line, at most 70 characters).
+
+    Raises
+    ------
+    ExportError
+        If the rate cannot be timecoded, a timecode reaches 24 h, or there are more
+        than 999 clips.
+    """
+    caller = "CMX 3600 EDL"
+    _check_count(len(clips), "CMX 3600 EDL")
+    base = nominal_fps(fps, caller=caller)
+    reel = reel_name(media_path)
+    uri = None if media_path is None else Path(os.fspath(media_path)).absolute().as_uri()
+    lines = _header(title)
+    rec = 0
+    for n, clip in enumerate(clips, start=1):
+        first, end = clip_frames(clip, fps)
+        length = end - first
+        lines.append(_event(n, reel, [timecode(f, base, caller=caller)
+                                      for f in (first, end, rec, rec + length)]))
+        lines.append(f"* FROM CLIP NAME: {one_line(clip.label) or f'hl_{clip.rank:03d}'}")
+        if uri is not None:
+            lines.append(f"* FROM CLIP: {uri}")
+        peak = min(max(to_frame(clip.peak_s, fps), first), end - 1)
+        lines.append(f"* LOC: {timecode(peak, base, caller=caller)} YELLOW  "
+                     f"#{clip.rank} score {clip.score:.3f}")
+        lines.append("")
+        rec += length
+    return "\n".join(lines) + "\n"
+
+
+def render_resolve_markers(clips: Sequence[Clip], *, fps: Fraction,
+                           title: str = "highlights", color: str = "Blue") -> str:
+    """Render clips as a DaVinci Resolve marker EDL (Timeline > Import > Timeline Markers).
+
+    One duration marker per clip, in time order, at the clip's start on a timeline
+    that starts at ``01:00:00:00`` and holds the whole media from its first frame::
+
+        001  001      V     C        01:00:05:00 01:00:05:01 01:00:05:00 01:00:05:01
+         |C:ResolveColorBlue |M:#1 chat burst |D:150
+
+    ``D`` is the clip length in frames. Marker names are single-line with ``|``
+    removed.
+
+    Raises
+    ------
+    ExportError
+        If the rate cannot be timecoded, a timecode reaches 24 h, or there are more
+        than 999 clips.
+    """
+    caller = "Resolve marker EDL"
+    color = check_choice("color", "render_resolve_markers", color, RESOLVE_COLORS)
+    _check_count(len(clips), caller)
+    base = nominal_fps(fps, caller=caller)
+    origin = 3600 * base
+    lines = _header(title)
+    ordered = sorted(clips, key=lambda c: (c.start_s, c.end_s))
+    for n, clip in enumerate(ordered, start=1):
+        first, end = clip_frames(clip, fps)
+        tc_in = timecode(origin + first, base, caller=caller)
+        tc_out = timecode(origin + first + 1, base, caller=caller)
+        name = one_line(f"#{clip.rank} {clip.label}".replace("|", " "), max_len=120)
+        lines.append(_event(n, "001", [tc_in, tc_out, tc_in, tc_out]))
+        lines.append(f" |C:ResolveColor{color} |M:{name} |D:{end - first}")
+        lines.append("")
+    return "\n".join(lines) + "\n"

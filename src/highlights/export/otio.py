@@ -1,0 +1,126 @@
+"""OpenTimelineIO exports: ``.otio`` JSON and Final Cut Pro 7 XML (``fcp_xml`` adapter).
+
+OpenTimelineIO and its adapters are optional: they are imported here, lazily, and a
+missing package raises :class:`~highlights.errors.ExportError` naming the extra to
+install. FCPXML (``fcpx_xml``) is deliberately not offered: adapter 1.0.0 writes an
+empty ``frameDuration`` for NTSC rates. FCP7 XML handles them (``timebase 30`` +
+``ntsc TRUE``) and imports into Premiere Pro, Resolve and Final Cut Pro 7.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ..errors import ExportError
+from ..types import Clip
+from ._common import clip_frames, to_frame
+from ._safe import one_line
+from .edl import reel_name
+
+__all__ = ["build_timeline", "render_otio", "render_fcp7", "INSTALL_HINT"]
+
+#: How to get the optional packages.
+INSTALL_HINT = (
+    "pip install 'highlights[export]' (or: pip install opentimelineio otio-cmx3600-adapter "
+    "otio-fcp-adapter)"
+)
+
+
+def _otio() -> Any:
+    try:
+        import opentimelineio as otio  # type: ignore[import-untyped,unused-ignore]
+    except ImportError as exc:
+        raise ExportError(f"This export needs OpenTimelineIO: {INSTALL_HINT}.") from exc
+    return otio
+
+
+def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
+                   duration_s: float | None = None, title: str = "highlights") -> Any:
+    """Build an ``opentimelineio.schema.Timeline`` with the clips end to end.
+
+    One video track; each clip references the media file (an ``ExternalReference``
+    with a ``file://`` URI, or a ``MissingReference`` without ``media_path``), its
+    ``source_range`` is the clip span in whole frames at ``fps``, it carries a marker
+    at its peak named ``#rank label`` and the clip's :meth:`Clip.to_dict` under
+    ``metadata["highlights"]``. Names are single-line (no control characters).
+
+    Returns
+    -------
+    opentimelineio.schema.Timeline
+
+    Raises
+    ------
+    ExportError
+        If OpenTimelineIO is not installed.
+    """
+    otio = _otio()
+    RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
+    rate = float(fps)
+    available = None
+    if duration_s is not None:
+        available = TR(RT(0, rate), RT(max(to_frame(duration_s, fps), 1), rate))
+    timeline = otio.schema.Timeline(name=one_line(title, max_len=200) or "highlights")
+    track = otio.schema.Track(name="highlights", kind=otio.schema.TrackKind.Video)
+    timeline.tracks.append(track)
+    reel = reel_name(media_path)
+    for clip in clips:
+        if media_path is None:
+            ref = otio.schema.MissingReference()
+        else:
+            path = Path(os.fspath(media_path)).absolute()
+            ref = otio.schema.ExternalReference(target_url=path.as_uri(),
+                                                available_range=available)
+            ref.name = one_line(path.name, max_len=200)
+        first, end = clip_frames(clip, fps)
+        item = otio.schema.Clip(
+            name=one_line(clip.label, max_len=200) or f"hl_{clip.rank:03d}",
+            media_reference=ref,
+            source_range=TR(RT(first, rate), RT(end - first, rate)),
+        )
+        peak = min(max(to_frame(clip.peak_s, fps), first), end - 1)
+        item.markers.append(otio.schema.Marker(
+            name=one_line(f"#{clip.rank} {clip.label}", max_len=200),
+            marked_range=TR(RT(peak, rate), RT(0, rate)),
+            color=otio.schema.MarkerColor.YELLOW,
+        ))
+        item.metadata["highlights"] = clip.to_dict()
+        item.metadata["cmx_3600"] = {"reel": reel}
+        track.append(item)
+    return timeline
+
+
+def _write(timeline: Any, adapter: str, package: str) -> str:
+    otio = _otio()
+    try:
+        return str(otio.adapters.write_to_string(timeline, adapter))
+    except otio.exceptions.NotSupportedError as exc:
+        raise ExportError(
+            f"The OpenTimelineIO {adapter!r} adapter ({package}) is not installed: "
+            f"{INSTALL_HINT}."
+        ) from exc
+    except otio.exceptions.OTIOError as exc:
+        raise ExportError(f"OpenTimelineIO could not write {adapter!r}: {exc}") from exc
+
+
+def render_otio(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
+                duration_s: float | None = None, title: str = "highlights") -> str:
+    """Render clips as an OpenTimelineIO JSON document (see :func:`build_timeline`)."""
+    timeline = build_timeline(clips, fps=fps, media_path=media_path, duration_s=duration_s,
+                              title=title)
+    return _write(timeline, "otio_json", "opentimelineio")
+
+
+def render_fcp7(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
+                duration_s: float | None = None, title: str = "highlights") -> str:
+    """Render clips as Final Cut Pro 7 XML (xmeml) via OTIO's ``fcp_xml`` adapter.
+
+    Premiere Pro imports it as a sequence with one clip per highlight and a marker
+    at each peak.
+    """
+    timeline = build_timeline(clips, fps=fps, media_path=media_path, duration_s=duration_s,
+                              title=title)
+    return _write(timeline, "fcp_xml", "otio-fcp-adapter")
