@@ -46,7 +46,9 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     with a ``file://`` URI, or a ``MissingReference`` without ``media_path``), its
     ``source_range`` is the clip span in whole frames at ``fps``, it carries a marker
     at its peak named ``#rank label`` and the clip's :meth:`Clip.to_dict` under
-    ``metadata["highlights"]``. Names are single-line (no control characters).
+    ``metadata["highlights"]``. Names and labels are single-line (no control
+    characters). The media's available range is ``[0, duration_s)``, or up to the
+    latest clip end when the duration is unknown.
 
     Returns
     -------
@@ -60,14 +62,16 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     otio = _otio()
     RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
     rate = float(fps)
-    available = None
+    spans = [clip_frames(clip, fps) for clip in clips]
+    known_end = max((end for _, end in spans), default=1)
     if duration_s is not None:
-        available = TR(RT(0, rate), RT(max(to_frame(duration_s, fps), 1), rate))
+        known_end = max(known_end, to_frame(duration_s, fps))
+    available = TR(RT(0, rate), RT(known_end, rate))
     timeline = otio.schema.Timeline(name=one_line(title, max_len=200) or "highlights")
     track = otio.schema.Track(name="highlights", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     reel = reel_name(media_path)
-    for clip in clips:
+    for clip, (first, end) in zip(clips, spans, strict=True):
         if media_path is None:
             ref = otio.schema.MissingReference()
         else:
@@ -75,7 +79,6 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
             ref = otio.schema.ExternalReference(target_url=path.as_uri(),
                                                 available_range=available)
             ref.name = one_line(path.name, max_len=200)
-        first, end = clip_frames(clip, fps)
         item = otio.schema.Clip(
             name=one_line(clip.label, max_len=200) or f"hl_{clip.rank:03d}",
             media_reference=ref,
@@ -87,7 +90,10 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
             marked_range=TR(RT(peak, rate), RT(0, rate)),
             color=otio.schema.MarkerColor.YELLOW,
         ))
-        item.metadata["highlights"] = clip.to_dict()
+        meta = clip.to_dict()  # OTIO strings are C strings: no NUL, so flatten the text
+        meta["label"] = one_line(clip.label)
+        meta["keywords"] = [one_line(k) for k in clip.keywords]
+        item.metadata["highlights"] = meta
         item.metadata["cmx_3600"] = {"reel": reel}
         track.append(item)
     return timeline
