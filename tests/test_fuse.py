@@ -48,7 +48,8 @@ def test_rolling_baseline_ignores_slow_growth(rng):
 
 def test_rolling_scale_tracks_exact_rolling_median(rng):
     v = rng.normal(size=6000) + np.linspace(0, 5, 6000)
-    loc, _ = fuse_mod._rolling_location_scale(v, 600)
+    loc_b, _, block = fuse_mod._rolling_location_scale(v, 600)
+    loc = np.repeat(loc_b, block)[: v.size]
     exact = np.array([np.median(v[max(0, i - 300): i + 300]) for i in range(0, 6000, 50)])
     np.testing.assert_allclose(loc[::50][6:-6], exact[6:-6], atol=0.25)
 
@@ -71,10 +72,15 @@ def test_fuse_weights_and_components(rng):
     assert det.weights["chat_rate"] == 2.0
     assert det.weights["audio_rms_db"] == DEFAULT_WEIGHTS["audio_rms_db"]
     total = det.components["audio_rms_db"].values + det.components["chat_rate"].values
-    np.testing.assert_allclose(det.score.values, total, atol=1e-5)
+    np.testing.assert_allclose(det.score.values, moving_average(total, 6), atol=1e-5)
+    # The chat component is twice the weight times the z-score.
+    z = robust_normalize(c).values
+    np.testing.assert_allclose(det.components["chat_rate"].values, 2.0 * z, atol=1e-5)
     # Zero weight removes a signal.
     only = fuse({"audio_rms_db": a, "chat_rate": c}, weights={"chat_rate": 0.0})
-    np.testing.assert_allclose(only.values, det.components["audio_rms_db"].values, atol=1e-5)
+    np.testing.assert_allclose(
+        only.values, moving_average(det.components["audio_rms_db"].values, 6), atol=1e-5
+    )
 
 
 def test_nan_contributes_zero(rng):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,7 +66,8 @@ class Fusion:
     score : Timeline
         The fused, smoothed score (``name="score"``).
     components : dict of str to Timeline
-        Each signal's weighted, clipped, smoothed z-score; ``score`` is their sum.
+        Each signal's weighted, clipped z-score (NaN -> 0); ``score`` is the moving
+        average of their sum over ``smooth_s``.
     weights : dict of str to float
         The weight used for each signal (0 for the ones left out).
     """
@@ -90,20 +92,20 @@ def moving_average(values: NDArray[np.floating], width: int) -> NDArray[np.float
     ndarray of float64, shape (n,)
         NaN where the window holds no valid sample.
     """
-    v = np.asarray(values, dtype=np.float64)
+    v = np.asarray(values)
     n = v.shape[0]
     if width <= 1 or n == 0:
-        copied: NDArray[np.float64] = v.copy()
+        copied: NDArray[np.float64] = v.astype(np.float64)
         return copied
     half = width // 2
     nan = np.isnan(v)
     has_nan = bool(nan.any())
 
-    def window_sums(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    def window_sums(x: NDArray[Any]) -> NDArray[np.float64]:
         # c[j] = sum(x[:j]); padding with the end values clips the window to [0, n).
         c = np.empty(n + width + 1)
         c[: half + 1] = 0.0
-        np.cumsum(x, out=c[half + 1 : half + 1 + n])
+        np.cumsum(x, dtype=np.float64, out=c[half + 1 : half + 1 + n])
         c[half + 1 + n :] = c[half + n]
         return c[width : width + n] - c[:n]
 
@@ -124,18 +126,27 @@ def moving_average(values: NDArray[np.floating], width: int) -> NDArray[np.float
 
 
 def _rolling_location_scale(
-    v: NDArray[np.float64], window: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Rolling median and robust sigma of ``v`` over ``window`` samples.
+    v: NDArray[np.floating[Any]], window: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
+    """Rolling median and robust sigma of ``v`` over ``window`` samples, per block.
 
     Medians are computed at anchors every ``window // 4`` samples on a strided
     subsample of at most ``_BASELINE_POINTS`` points per window, then linearly
-    interpolated; this keeps the cost O(n) with a small constant.
+    interpolated to the centres of blocks of ``window // 32`` samples; the baseline
+    is constant within a block.  The cost is O(n) with a small constant.
+
+    Returns
+    -------
+    loc, sig : ndarray of float64, shape (ceil(n / block),)
+        Median and robust sigma of each block.
+    block : int
+        Block length in samples.
     """
     n = v.shape[0]
     window = max(1, min(window, n))
     step = max(1, window // _BASELINE_POINTS)
     stride = max(1, window // 4)
+    block = max(1, window // 32)
     anchors = np.arange(0, n, stride, dtype=np.int64)
     if anchors[-1] != n - 1:
         anchors = np.append(anchors, n - 1)
@@ -143,7 +154,7 @@ def _rolling_location_scale(
     # Each anchor's window is centred on it, shifted inwards at the edges so that it
     # always holds ``window`` samples.
     first = np.clip(anchors - window // 2, 0, n - window)
-    samples = v[first[:, None] + offsets[None, :]]
+    samples = v[first[:, None] + offsets[None, :]].astype(np.float64)
     # np.median is several times faster than np.nanmedian; use it when possible.
     median = np.median if not np.isnan(samples).any() else np.nanmedian
     with warnings.catch_warnings():
@@ -157,13 +168,39 @@ def _rolling_location_scale(
     if np.isnan(med).any():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            gmed = float(np.nanmedian(v)) if np.isfinite(v).any() else 0.0
+            gmed = float(np.nanmedian(samples)) if np.isfinite(samples).any() else 0.0
         med = np.where(np.isnan(med), gmed, med)
         scale = np.where(np.isnan(scale), 0.0, scale)
-    centers = anchors.astype(np.float64)
-    loc = np.interp(np.arange(n, dtype=np.float64), centers, med)
-    sig = np.interp(np.arange(n, dtype=np.float64), centers, scale)
-    return loc, sig
+    centers = np.arange(0, n, block, dtype=np.float64) + (block - 1) / 2
+    return np.interp(centers, anchors, med), np.interp(centers, anchors, scale), block
+
+
+def _zscore(
+    v: NDArray[np.float32], window: int, lo: float, hi: float
+) -> NDArray[np.float32] | None:
+    """Clipped robust z-score of ``v`` (see :func:`robust_normalize`); None if flat."""
+    n = v.shape[0]
+    loc, sig, block = _rolling_location_scale(v, window)
+    # Floor the scale so near-constant stretches do not explode: a fraction of the
+    # signal's overall scale, estimated on a strided subsample.
+    sub = v[:: max(1, n // 16384)].astype(np.float64)
+    sub = sub[np.isfinite(sub)]
+    dev = np.abs(sub - np.median(sub))
+    gscale = float(np.median(dev)) * _MAD_TO_SIGMA
+    if gscale == 0.0:
+        gscale = float(np.mean(dev)) * _MEANAD_TO_SIGMA
+    if gscale == 0.0:
+        return None
+    inv = (1.0 / np.maximum(sig, max(0.25 * gscale, 1e-9))).astype(np.float32)
+    nb = loc.shape[0]
+    z = np.empty(nb * block, dtype=np.float32)
+    z[:n] = v
+    z[n:] = 0.0
+    zb = z.reshape(nb, block)
+    zb -= loc.astype(np.float32)[:, None]
+    zb *= inv[:, None]
+    np.clip(z, lo, hi, out=z)
+    return z[:n]
 
 
 def robust_normalize(
@@ -204,31 +241,28 @@ def robust_normalize(
     >>> int(np.argmax(z.values))
     50
     """
-    lo, hi = float(clip[0]), float(clip[1])
-    if not lo < hi:
-        raise fail("clip", "robust_normalize", "a pair (low, high) with low < high", clip)
-    v = timeline.values.astype(np.float64)
+    lo, hi = _check_clip(clip, "robust_normalize")
+    v = timeline.values.astype(np.float32, copy=False)
     n = v.shape[0]
     if n == 0 or not np.isfinite(v).any():
         return timeline
-    if baseline_s is None:
-        window = n
-    else:
-        window = int(round(check_positive("baseline_s", "robust_normalize", baseline_s)
-                           / timeline.hop_s))
-    loc, sig = _rolling_location_scale(v, window)
-    # Floor the scale so near-constant stretches do not explode: a small fraction of
-    # the signal's overall scale (and an absolute epsilon).
-    finite = v[np.isfinite(v)]
-    finite = finite[:: max(1, finite.shape[0] // 65536)]
-    gscale = float(np.median(np.abs(finite - np.median(finite)))) * _MAD_TO_SIGMA
-    if gscale == 0.0:
-        gscale = float(np.mean(np.abs(finite - np.median(finite)))) * _MEANAD_TO_SIGMA
-    if gscale == 0.0:
+    z = _zscore(v, _window(baseline_s, timeline.hop_s, n, "robust_normalize"), lo, hi)
+    if z is None:
         return timeline.with_values(np.where(np.isnan(v), np.nan, 0.0))
-    floor = max(0.25 * gscale, 1e-9)
-    z = (v - loc) / np.maximum(sig, floor)
-    return timeline.with_values(np.clip(z, lo, hi))
+    return timeline.with_values(z)
+
+
+def _check_clip(clip: tuple[float, float], caller: str) -> tuple[float, float]:
+    lo, hi = float(clip[0]), float(clip[1])
+    if not lo < hi:
+        raise fail("clip", caller, "a pair (low, high) with low < high", clip)
+    return lo, hi
+
+
+def _window(baseline_s: float | None, hop_s: float, n: int, caller: str) -> int:
+    if baseline_s is None:
+        return n
+    return max(1, int(round(check_positive("baseline_s", caller, baseline_s) / hop_s)))
 
 
 def fuse_detail(
@@ -259,7 +293,7 @@ def fuse_detail(
     Returns
     -------
     Fusion
-        ``score`` = sum of ``components``; NaN hops of a signal contribute 0.
+        ``score`` = smoothed sum of ``components``; NaN hops of a signal contribute 0.
 
     Raises
     ------
@@ -291,20 +325,30 @@ def fuse_detail(
                 f"fuse needs timelines on one grid; {key!r} is {tl!r} but the first is "
                 f"{first!r}. Put them on one grid with highlights.align(...)."
             )
+    lo, hi = _check_clip(clip, "fuse")
     width = max(1, int(round(smooth / first.hop_s)))
+    window = _window(baseline_s, first.hop_s, first.n, "fuse")
     total = np.zeros(first.n, dtype=np.float64)
     components: dict[str, Timeline] = {}
     used: dict[str, float] = {}
     for key, tl in items.items():
         w = float(merged.get(key, 0.0))
         used[key] = w
-        if w == 0.0:
+        if w == 0.0 or first.n == 0:
             continue
-        z = robust_normalize(tl, baseline_s=baseline_s, clip=clip).values.astype(np.float64)
-        comp = w * np.nan_to_num(moving_average(z, width), nan=0.0)
-        components[key] = tl.with_values(comp)
+        v = tl.values.astype(np.float32, copy=False)
+        z = _zscore(v, window, lo, hi) if np.isfinite(v).any() else None
+        if z is None:  # no information: contributes nothing
+            comp = np.zeros(first.n, dtype=np.float32)
+        else:
+            comp = z
+            np.copyto(comp, 0.0, where=np.isnan(comp))
+            comp *= w
+        components[key] = Timeline._trusted(comp, tl.hop_s, tl.start_s, key)
         total += comp
-    score = Timeline(values=total, hop_s=first.hop_s, start_s=first.start_s, name="score")
+    # Smoothing is linear, so smoothing the sum once equals summing smoothed signals.
+    total = moving_average(total, width)
+    score = Timeline._trusted(total.astype(np.float32), first.hop_s, first.start_s, "score")
     return Fusion(score=score, components=components, weights=used)
 
 

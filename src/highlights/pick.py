@@ -49,20 +49,19 @@ def sliding_max(values: NDArray[np.floating], radius: int) -> NDArray[np.float64
     ndarray of float64, shape (n,)
     """
     v = np.asarray(values, dtype=np.float64)
-    v = np.where(np.isnan(v), -np.inf, v)
     n = v.shape[0]
     if radius <= 0 or n == 0:
-        return v
+        return np.where(np.isnan(v), -np.inf, v)
     w = 2 * radius + 1
     nblocks = -(-(n + 2 * radius) // w)
     padded = np.full(nblocks * w, -np.inf)
     padded[radius : radius + n] = v
+    padded[np.isnan(padded)] = -np.inf
     blocks = padded.reshape(nblocks, w)
     prefix = np.maximum.accumulate(blocks, axis=1).reshape(-1)
     suffix = np.maximum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].reshape(-1)
     # Window of padded indices [j, j + w - 1] for j = 0..n-1.
-    j = np.arange(n)
-    return np.maximum(suffix[j], prefix[j + w - 1])
+    return np.maximum(suffix[:n], prefix[w - 1 : w - 1 + n])
 
 
 def contributions(

@@ -78,6 +78,19 @@ class Timeline:
         object.__setattr__(self, "hop_s", hop)
         object.__setattr__(self, "start_s", start)
 
+    @classmethod
+    def _trusted(
+        cls, values: NDArray[np.float32], hop_s: float, start_s: float, name: str
+    ) -> Timeline:
+        """Wrap a float32 array the library built itself, skipping copy and checks."""
+        out = object.__new__(cls)
+        values.setflags(write=False)
+        object.__setattr__(out, "values", values)
+        object.__setattr__(out, "hop_s", float(hop_s))
+        object.__setattr__(out, "start_s", float(start_s))
+        object.__setattr__(out, "name", name)
+        return out
+
     # ------------------------------------------------------------------ properties
     @property
     def n(self) -> int:
