@@ -39,7 +39,7 @@ import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,7 +52,7 @@ __all__ = ["qvhighlights", "load_jsonl", "IOU_THRESHOLDS", "LENGTH_RANGES", "SAL
 
 log = logging.getLogger(__name__)
 
-Records = Union[str, "os.PathLike[str]", Sequence[Mapping[str, Any]]]
+Records = str | os.PathLike[str] | Sequence[Mapping[str, Any]]
 
 #: IoU thresholds of MR-mAP / MR-R1, as the official code spells them (0.5 ... 0.95).
 IOU_THRESHOLDS: tuple[float, ...] = tuple(float(f"{e:.2f}") for e in np.linspace(0.5, 0.95, 10))
