@@ -103,3 +103,161 @@ def test_empty_file_warns(tmp_path: Path) -> None:
     with pytest.warns(ChatWarning, match="empty"):
         ev = load_chat(p)
     assert len(ev) == 0
+
+
+# ----------------------------------------------------------------------------- platforms
+def test_chat_downloader_replay() -> None:
+    ev = _load("chat_downloader.json")
+    assert ev.fmt == "chat_downloader"
+    assert ev.time_s.tolist() == [1.25, 2.5, 4.75, 6.0]
+    assert ev.author.tolist() == ["UCx1", "UCx2", "UCx3", "NoId"]
+    assert ev.kind.tolist() == ["message", "paid", "member", "message"]
+    assert ev.value.tolist() == [0.0, 5.0, 0.0, 0.0]
+    assert ev.dropped == {"ticker": 1, "duplicate": 1, "before_start": 1}
+
+
+def test_chat_downloader_live_uses_microsecond_timestamps(tmp_path: Path) -> None:
+    p = tmp_path / "live.json"
+    p.write_text(
+        '[{"timestamp": 1607102345678901, "message": "a", "author": {"id": "x"}},'
+        ' {"timestamp": 1607102347178901, "message": "b", "author": {"id": "y"}}]'
+    )
+    ev = load_chat(p, stream_start=1607102340.0)
+    np.testing.assert_allclose(ev.time_s, [5.678901, 7.178901])
+
+
+def test_twitch_downloader_json_and_gzip(tmp_path: Path) -> None:
+    import gzip
+
+    ev = _load("twitch_downloader.json")
+    assert ev.fmt == "twitch_downloader"
+    assert ev.time_s.tolist() == [10.0, 11.0, 12.5]
+    assert ev.author.tolist() == ["359", "8", "359"]
+    assert ev.text.tolist() == ["what is going on....", "Cheer100 nice", "Pog Pog"]
+    assert ev.kind.tolist() == ["message", "paid", "message"]
+    assert ev.value.tolist() == [0.0, 100.0, 0.0]
+    assert ev.dropped == {"duplicate": 1, "before_start": 1}
+    gz = tmp_path / "chat.json.gz"
+    gz.write_bytes(gzip.compress((DATA / "twitch_downloader.json").read_bytes()))
+    ev_gz = _load_path(gz)
+    assert ev_gz.time_s.tolist() == ev.time_s.tolist()
+    assert ev_gz.fmt == "twitch_downloader"
+
+
+def _load_path(p: Path, **kw: object) -> ChatEvents:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChatWarning)
+        return load_chat(p, **kw)  # type: ignore[arg-type]
+
+
+def test_twitch_irc_tags_deletions_bits_notices() -> None:
+    with pytest.warns(ChatWarning, match="no stream_start"):
+        load_chat(DATA / "twitch_irc.log")
+    ev = _load("twitch_irc.log", stream_start=1643904084.0)
+    np.testing.assert_allclose(ev.time_s, [0.794, 2.0, 3.5, 8.0, 9.25])
+    assert ev.author.tolist() == ["713936733", "42", "43", "46", "47"]
+    assert ev.text.tolist() == ["bleedPurple", "LUL LUL", "Cheer100 PogChamp", "", "dances"]
+    assert ev.kind.tolist() == ["message", "message", "paid", "gift", "message"]
+    assert ev.value.tolist() == [0.0, 0.0, 100.0, 5.0, 0.0]
+    # CLEARMSG removed m-4, CLEARCHAT removed the troll's message; m-8 has no time.
+    assert ev.dropped == {"deleted": 2, "bad_time": 1}
+
+
+def test_twitch_irc_prefixed_log_with_continuation_lines() -> None:
+    ev = _load("twitch_irc_prefixed.log", stream_start="2019-04-30T08:56:00")
+    assert ev.time_s.tolist() == [60.0, 60.0, 63.0, 130.0]
+    assert ev.author.tolist() == ["ua", "ub", "ua", "ua"]
+    assert ev.text.tolist() == ["OMEGALUL", "LULW", "Pog : with colon", "OMEGALUL"]
+    assert ev.dropped == {"malformed": 1}
+
+
+def test_stream_start_forms_agree() -> None:
+    from datetime import datetime, timezone
+
+    a = _load("twitch_irc_prefixed.log", stream_start="2019-04-30T08:56:00Z")
+    b = _load("twitch_irc_prefixed.log",
+              stream_start=datetime(2019, 4, 30, 8, 56, tzinfo=timezone.utc))
+    c = _load("twitch_irc_prefixed.log", stream_start=1556614560.0)
+    assert a.time_s.tolist() == b.time_s.tolist() == c.time_s.tolist()
+
+
+def test_plain_text_logs() -> None:
+    ev = _load("text.txt")
+    assert ev.fmt == "text"
+    assert ev.time_s.tolist() == [6.0, 8.0, 74.0, 754.0, 3723.0]
+    assert ev.text.tolist()[-1] == "later: with a colon"  # no author column unbracketed
+    assert set(ev.author.tolist()) == {None}
+    assert ev.dropped == {"malformed": 1}
+    br = _load("text_bracketed.txt")
+    assert br.fmt == "text"
+    assert br.time_s.tolist() == [6.0, 8.0, 3600.5]
+    assert br.author.tolist() == ["alice", "bob", "alice"]
+
+
+def test_chatterino_wall_clock_crosses_midnight() -> None:
+    ev = _load("chatterino.log")
+    assert ev.fmt == "chatterino"
+    assert ev.time_s.tolist() == [0.0, 3.0, 7.0]
+    ev2 = _load("chatterino.log", stream_start="2023-01-01T23:59:50")
+    assert ev2.time_s.tolist() == [5.0, 8.0, 12.0]
+    assert ev2.dropped == {"notice": 1, "malformed": 1}
+
+
+def test_youtube_replay_deletions_ticker_paid() -> None:
+    ev = _load("youtube_live_chat.json")
+    assert ev.fmt == "youtube_live_chat"
+    assert ev.time_s.tolist() == [20.342, 21.0, 22.5, 26.0, 30.0]
+    assert ev.author.tolist() == ["UC1", "UC2", "UC3", "UC6", "UC1"]
+    assert ev.text.tolist() == ["KEKE", "nice :yt:", "おめでとう", "Welcome to Club", "later"]
+    assert ev.kind.tolist() == ["message", "message", "paid", "member", "message"]
+    assert ev.value[2] == 1000.0
+    # y4 deleted by id, y5+y6 by author; one ticker copy; one system line; cut last line.
+    assert ev.dropped == {"deleted": 3, "ticker": 1, "system": 1, "malformed": 1}
+
+
+def test_youtube_live_capture_rebased_from_timestamp_usec() -> None:
+    ev = _load("youtube_live_chat_live.json", stream_start=1607000099.0)
+    # The top-level offsets (999, 1000, 1001 ms from download start) are ignored.
+    np.testing.assert_allclose(ev.time_s, [1.0, 2.5, 5.25])
+
+
+def test_bilibili_xml_fields() -> None:
+    with pytest.warns(ChatWarning, match="7 fields"):
+        ev = load_chat(DATA / "bilibili.xml")
+    assert ev.fmt == "bilibili_xml"
+    assert ev.time_s.tolist() == [18.773, 20.5, 22.25, 490.191]
+    assert ev.author.tolist() == ["4fe08d3", "77aa11bb", None, "a16fe0dd"]
+    assert ev.text.tolist()[1] == "哈哈哈哈 & 草"
+    assert ev.dropped == {"malformed": 1, "bad_time": 1, "duplicate": 1, "before_start": 1}
+
+
+def test_bililiverecorder_xml_sc_gift_guard() -> None:
+    ev = _load("bililiverecorder.xml")
+    assert ev.time_s.tolist() == [3.651, 5.002, 5.5, 8.5, 10.25, 12.0, 13.0]
+    assert ev.kind.tolist() == ["message", "message", "message", "paid", "gift", "member",
+                                "message"]
+    assert ev.author.tolist() == ["12345", "67890", "12345", "555", "67890", "777", "67890"]
+    assert ev.value.tolist() == [0, 0, 0, 30, 5, 1, 0]
+    assert ev.text[-1] == "bellchar"  # \x07 stripped, as BililiveRecorder does
+    assert "not a danmaku" not in ev.text.tolist()  # embedded XSL ignored
+
+
+def test_detection_ignores_extension(tmp_path: Path) -> None:
+    from highlights.io.chat import detect_chat_format
+
+    for name, fmt in [
+        ("bilibili.xml", "bilibili_xml"), ("twitch_irc.log", "twitch_irc"),
+        ("youtube_live_chat.json", "youtube_live_chat"), ("commerce.csv", "csv"),
+        ("twitch_downloader.json", "twitch_downloader"), ("text.txt", "text"),
+        ("chat_downloader.json", "chat_downloader"), ("generic.jsonl", "generic_jsonl"),
+    ]:
+        p = tmp_path / f"renamed_{name}.dat"
+        p.write_bytes((DATA / name).read_bytes())
+        assert detect_chat_format(p) == fmt, name
+
+
+def test_unknown_format_raises(tmp_path: Path) -> None:
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"hello world\nthis is not chat\n")
+    with pytest.raises(ChatFormatError, match="Unknown chat log format"):
+        load_chat(p)

@@ -77,7 +77,7 @@ import re
 import warnings
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, cast
@@ -137,6 +137,7 @@ class _Ctx:
         self.dropped: dict[str, int] = {}
         self.bad_lines: dict[str, list[int]] = {}
         self.first_msg: dict[str, str] = {}
+        self.pending: list[str] = []
 
     def bad(self, reason: str, line: int | None, message: str) -> None:
         """Record one skipped item, or raise in strict mode."""
@@ -154,7 +155,13 @@ class _Ctx:
             self.dropped[reason] = self.dropped.get(reason, 0) + k
 
     def warn(self, message: str) -> None:
-        warnings.warn(f"{message} ({self.path})", ChatWarning, stacklevel=4)
+        """Queue a warning; :func:`load_chat` emits them so they point at its caller."""
+        self.pending.append(f"{message} ({self.path})")
+
+    def emit(self) -> None:
+        for msg in self.pending:
+            warnings.warn(msg, ChatWarning, stacklevel=3)
+        self.pending.clear()
 
     def flush_warnings(self) -> None:
         for reason, lines in self.bad_lines.items():
@@ -187,6 +194,8 @@ class _Sink:
         self._author_codes: dict[str, int] = {}
         self.author_names: list[str | None] = [None]
         self.wall_clock = False
+        self.time_of_day = False
+        self.rel_base = 0.0
         self.deleted_ids: set[int] = set()
         self.deleted_authors: list[tuple[int, float]] = []
 
@@ -812,13 +821,15 @@ def _detect(src: _Source) -> str:
         return "empty"
     if s.startswith("<"):
         return "bilibili_xml"
-    if s.startswith("[") or s.startswith("{"):
+    if (s.startswith("[") and not re.match(r"\[\d{1,4}[:\-]\d{2}", s)) or s.startswith("{"):
         fmt = _detect_json(s)
         if fmt is not None:
             return fmt
     if _RE_IRC.search(head):
         return "twitch_irc"
-    if _RE_CHATTERINO.search(head):
+    m = _RE_CHATTERINO.search(head)
+    if m and not re.search(r"^\[\d:", head, re.MULTILINE):
+        # Chatterino pads hours to 2 digits; relative logs ("[0:00:06] user: hi") do not.
         return "chatterino"
     if _RE_TEXT.search(head):
         return "text"
@@ -967,7 +978,9 @@ def load_chat(
     if isinstance(source, ChatEvents):
         ctx = _Ctx(source.source, strict=strict)
         ctx.dropped.update(source.dropped)
-        return _finish_events(source.shift(off), ctx, dur)
+        ev = _finish_events(source.shift(off), ctx, dur)
+        ctx.emit()
+        return ev
     if isinstance(source, (list, tuple, np.ndarray)):
         try:
             t = np.asarray(source, dtype=np.float64).reshape(-1)
@@ -985,7 +998,9 @@ def load_chat(
             ctx.warn(f"Dropped {int(bad.sum())} non-finite chat time(s)")
             t = t[~bad]
         ev = ChatEvents.from_arrays(t + off, source="<array>", fmt="array")
-        return _finish_events(ev, ctx, dur)
+        ev = _finish_events(ev, ctx, dur)
+        ctx.emit()
+        return ev
     if not isinstance(source, (str, os.PathLike)):
         raise fail("source", caller, "a path, a sequence of seconds or ChatEvents",
                    type(source).__name__)
@@ -1022,8 +1037,10 @@ def load_chat(
             )
         ctx.count("truncated")
         ctx.warn(f"Chat log is truncated or corrupt ({src.read_error}); kept what was read")
-    return _finish_sink(sink, ctx, fmt=fmt, path=str(path), start_unix=start_unix,
-                        offset_s=off, duration_s=dur, dedupe=dedupe)
+    ev = _finish_sink(sink, ctx, fmt=fmt, path=str(path), start_unix=start_unix,
+                      offset_s=off, duration_s=dur, dedupe=dedupe)
+    ctx.emit()
+    return ev
 
 
 # --------------------------------------------------------------------------- finishing
@@ -1060,7 +1077,11 @@ def _finish_sink(
     ctx.count("deleted", int(t.size - keep.sum()))
 
     # Wall clock → seconds from the stream start.
+    if sink.rel_base:
+        t -= sink.rel_base
     if sink.wall_clock and t.size:
+        if start_unix is not None and sink.time_of_day:
+            start_unix = start_unix % 86400.0
         if start_unix is None:
             base = float(t[keep].min()) if keep.any() else 0.0
             ctx.warn(
@@ -1070,6 +1091,7 @@ def _finish_sink(
         else:
             base = start_unix
         t -= base
+        t = np.round(t, 6)  # UNIX-time arithmetic noise (~1e-7 s) → whole µs
     t += offset_s
 
     order = np.argsort(t, kind="stable")
@@ -1150,6 +1172,583 @@ def _finish_events(ev: ChatEvents, ctx: _Ctx, duration_s: float | None) -> ChatE
     )
 
 
-def _iter_text_lines(fh: Iterable[str]) -> Iterator[tuple[int, str]]:
-    for i, line in enumerate(fh, 1):
-        yield i, line.rstrip("\r\n")
+
+
+# =========================================================================== platforms
+def _is_num(x: Any) -> bool:
+    return isinstance(x, (int, float, str)) and not isinstance(x, bool)
+
+
+# --------------------------------------------------------------------------- chat-downloader
+_CD_KINDS = {
+    "text_message": "message",
+    "paid_message": "paid",
+    "paid_sticker": "paid",
+    "membership_item": "member",
+    "sponsorships_gift_purchase_announcement": "gift",
+    "sponsorships_gift_redemption_announcement": "member",
+    "subscription": "member",
+    "resubscription": "member",
+    "subscription_gift": "gift",
+    "mystery_subscription_gift": "gift",
+    "cheer": "paid",
+}
+
+
+class _ChatDownloaderRows:
+    """Rows of xenova/chat-downloader: ``time_in_seconds`` (s) or ``timestamp`` (µs)."""
+
+    def __init__(self, sink: _Sink, ctx: _Ctx) -> None:
+        self.sink = sink
+        self.ctx = ctx
+        self.relative: bool | None = None
+
+    def row(self, line: int, item: Any) -> None:
+        ctx = self.ctx
+        if not isinstance(item, dict):
+            ctx.bad("malformed", line, f"expected an object, got {type(item).__name__}")
+            return
+        mtype = _text(item.get("message_type")) or "text_message"
+        if mtype.startswith("ticker"):
+            ctx.count("ticker")
+            return
+        if self.relative is None:
+            self.relative = "time_in_seconds" in item
+            self.sink.wall_clock = not self.relative
+        if self.relative:
+            t = _num(item.get("time_in_seconds"))
+        else:
+            us = _num(item.get("timestamp"))
+            t = None if us is None else us / 1e6
+        if t is None:
+            ctx.bad("bad_time", line, "time_in_seconds/timestamp missing or not finite")
+            return
+        author = item.get("author")
+        aid = None
+        if isinstance(author, dict):
+            aid = _str_or_none(author.get("id")) or _str_or_none(author.get("name"))
+        kind = _CD_KINDS.get(mtype, "other")
+        value = 0.0
+        money = item.get("money")
+        if isinstance(money, dict):
+            value = _money(money.get("amount", money.get("text")))
+        elif _is_num(item.get("amount")):
+            value = _money(item.get("amount"))
+        bits = _num(item.get("bits"))
+        if bits:
+            kind, value = "paid", bits
+        self.sink.add(
+            t, aid, _text(item.get("message")), kind, value,
+            _str_or_none(item.get("message_id")),
+        )
+
+
+@_register("chat_downloader")
+def _parse_chat_downloader(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
+    rows = _ChatDownloaderRows(sink, ctx)
+    with src.open_text() as fh:
+        js = _JsonStream(fh)
+        if js.take("["):
+            for line, item in _iter_json_array(js, ctx):
+                rows.row(line, item)
+            return
+    with src.open_text() as fh:
+        for line, item in _iter_json_lines(fh, ctx):
+            rows.row(line, item)
+
+
+# --------------------------------------------------------------------------- TwitchDownloader
+class _TwitchComments:
+    """TwitchDownloader / Twitch v5 comments (``content_offset_seconds``)."""
+
+    def __init__(self, sink: _Sink, ctx: _Ctx) -> None:
+        self.sink = sink
+        self.ctx = ctx
+
+    def row(self, line: int, c: Any) -> None:
+        ctx = self.ctx
+        if not isinstance(c, dict):
+            ctx.bad("malformed", line, f"expected a comment object, got {type(c).__name__}")
+            return
+        t = _num(c.get("content_offset_seconds"))
+        if t is None:
+            ctx.bad("bad_time", line, "content_offset_seconds missing or not finite")
+            return
+        commenter = c.get("commenter")
+        author = None
+        if isinstance(commenter, dict):
+            author = _str_or_none(commenter.get("_id")) or _str_or_none(commenter.get("name"))
+        msg = c.get("message")
+        text = ""
+        kind = "message"
+        value = 0.0
+        if isinstance(msg, dict):
+            text = _text(msg.get("body"))
+            if not text and isinstance(msg.get("fragments"), list):
+                text = "".join(
+                    _text(f.get("text")) for f in msg["fragments"] if isinstance(f, dict)
+                )
+            bits = _num(msg.get("bits_spent"))
+            if bits:
+                kind, value = "paid", bits
+        elif isinstance(msg, str):
+            text = msg
+        self.sink.add(t, author, text, kind, value, _str_or_none(c.get("_id")))
+
+
+@_register("twitch_downloader")
+def _parse_twitch_downloader(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
+    rows = _TwitchComments(sink, ctx)
+    with src.open_text() as fh:
+        js = _JsonStream(fh)
+        if js.take("["):  # a bare list of comments
+            for line, item in _iter_json_array(js, ctx):
+                rows.row(line, item)
+            return
+        if not js.take("{"):
+            raise ChatFormatError("Expected a TwitchDownloader JSON object", path=ctx.path, line=1)
+        seen_comments = False
+        while True:
+            if js.take("}") or js.peek() == "":
+                break
+            line = js.line
+            try:
+                key = js.value()
+            except ValueError as exc:
+                if seen_comments:  # damage after the comments: keep them
+                    ctx.bad("truncated", line, f"JSON object ends early ({exc})")
+                    break
+                raise ChatFormatError(f"Invalid TwitchDownloader JSON ({exc})",
+                                      path=ctx.path, line=line) from exc
+            if not isinstance(key, str) or not js.take(":"):
+                raise ChatFormatError("Invalid TwitchDownloader JSON object key",
+                                      path=ctx.path, line=line)
+            if key == "comments":
+                seen_comments = True
+                if not js.take("["):
+                    raise ChatFormatError("'comments' is not a JSON array",
+                                          path=ctx.path, line=js.line)
+                for ln, item in _iter_json_array(js, ctx):
+                    rows.row(ln, item)
+                break  # nothing after the comments matters (embeddedData can be huge)
+            try:
+                val = js.value()
+            except ValueError as exc:
+                raise ChatFormatError(f"Invalid TwitchDownloader JSON ({exc})",
+                                      path=ctx.path, line=line) from exc
+            if key == "video" and isinstance(val, dict):
+                start = _num(val.get("start"))
+                if start:
+                    sink.rel_base = start
+            js.take(",")
+        if not seen_comments:
+            raise ChatFormatError("TwitchDownloader JSON has no 'comments' array", path=ctx.path)
+
+
+# --------------------------------------------------------------------------- Twitch IRC
+_RE_IRC_STAMP = re.compile(
+    r"\[?(\d{4})-(\d{2})-(\d{2})[ _T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)(?:Z|[+-]\d{2}:?\d{2})?\]?"
+    r"(?:\s*(?:;;;|\||-)\s*|\s+)"
+)
+_IRC_NOTICE_KINDS = {
+    "sub": "member", "resub": "member", "extendsub": "member",
+    "subgift": "gift", "submysterygift": "gift", "anonsubgift": "gift",
+    "anonsubmysterygift": "gift", "giftpaidupgrade": "member", "primepaidupgrade": "member",
+}
+
+
+def _irc_tags(s: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in s.split(";"):
+        k, _, v = part.partition("=")
+        if "\\" in v:
+            v = (v.replace("\\\\", "\x00").replace("\\s", " ").replace("\\:", ";")
+                 .replace("\\r", "\r").replace("\\n", "\n").replace("\x00", "\\"))
+        out[k] = v
+    return out
+
+
+class _DayCache:
+    """UNIX seconds of midnight UTC per date, cached (strptime is slow)."""
+
+    def __init__(self) -> None:
+        self._days: dict[tuple[int, int, int], float] = {}
+
+    def __call__(self, y: int, m: int, d: int) -> float:
+        key = (y, m, d)
+        v = self._days.get(key)
+        if v is None:
+            v = datetime(y, m, d, tzinfo=timezone.utc).timestamp()
+            self._days[key] = v
+        return v
+
+
+@_register("twitch_irc")
+def _parse_twitch_irc(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
+    sink.wall_clock = True
+    days = _DayCache()
+    stamp = _RE_IRC_STAMP.match
+    last_stamp: float | None = None
+    with src.open_text() as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.rstrip("\r\n")
+            if not line:
+                continue
+            t: float | None = None
+            m = stamp(line)
+            rest = line
+            if m:
+                try:
+                    t = days(int(m.group(1)), int(m.group(2)), int(m.group(3))) + (
+                        int(m.group(4)) * 3600 + int(m.group(5)) * 60 + float(m.group(6))
+                    )
+                except ValueError:
+                    ctx.bad("bad_time", lineno, f"invalid date/time {m.group(0).strip()!r}")
+                    continue
+                rest = line[m.end():]
+                last_stamp = t
+            elif last_stamp is not None and not line.startswith("@"):
+                # A logger that "backs up" writes several messages under one stamp,
+                # the later ones on bare continuation lines: they share that stamp.
+                t = last_stamp
+            tags: dict[str, str] = {}
+            if rest.startswith("@"):
+                tagstr, _, rest = rest[1:].partition(" ")
+                tags = _irc_tags(tagstr)
+            if not rest.startswith(":"):
+                continue  # server chatter / collector notes
+            prefix, _, rest = rest[1:].partition(" ")
+            cmd, _, params = rest.partition(" ")
+            if cmd not in ("PRIVMSG", "USERNOTICE", "CLEARMSG", "CLEARCHAT"):
+                continue
+            ts = tags.get("tmi-sent-ts")
+            if ts:
+                ms = _num(ts)
+                if ms is None:
+                    ctx.bad("bad_time", lineno, f"invalid tmi-sent-ts {ts!r}")
+                    continue
+                t = ms / 1000.0
+            _, sep, text = params.partition(" :")
+            if cmd == "CLEARMSG":
+                target = tags.get("target-msg-id")
+                if target:
+                    sink.delete_id(target)
+                continue
+            if cmd == "CLEARCHAT":
+                who = tags.get("target-user-id") or (text.strip() if sep else "")
+                if who and t is not None:
+                    sink.delete_author(who, t)
+                continue
+            if t is None:
+                ctx.bad("bad_time", lineno, "IRC message without a timestamp")
+                continue
+            nick = prefix.split("!", 1)[0]
+            author = tags.get("user-id") or tags.get("login") or nick
+            if cmd == "PRIVMSG" and not sep:
+                ctx.bad("malformed", lineno, "PRIVMSG without a ' :' message part")
+                continue
+            if text.startswith("\x01ACTION "):
+                text = text[8:].rstrip("\x01")
+            kind = "message"
+            value = 0.0
+            if cmd == "USERNOTICE":
+                kind = _IRC_NOTICE_KINDS.get(tags.get("msg-id", ""), "other")
+                if kind == "gift":
+                    value = _num(tags.get("msg-param-mass-gift-count")) or 1.0
+            bits = _num(tags.get("bits")) if "bits" in tags else None
+            if bits:
+                kind, value = "paid", bits
+            sink.add(t, author, text, kind, value, tags.get("id") or None)
+
+
+# --------------------------------------------------------------------------- plain text
+_RE_TEXT_LINE = re.compile(
+    r"^\s*(\[)?(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d+))?(?(1)\])\s+(.*)$"
+)
+_RE_USER = re.compile(r"^([^\s:]{1,40}):\s?(.*)$")
+
+
+@_register("text")
+def _parse_text(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
+    match = _RE_TEXT_LINE.match
+    user = _RE_USER.match
+    with src.open_text() as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            m = match(line)
+            if m is None:
+                ctx.bad("malformed", lineno, f"no [H:]MM:SS time at line start: {line[:40]!r}")
+                continue
+            h = int(m.group(2) or 0)
+            frac = m.group(5)
+            t = h * 3600 + int(m.group(3)) * 60 + int(m.group(4)) + (
+                float("0." + frac) if frac else 0.0
+            )
+            body = m.group(6)
+            author = None
+            if m.group(1):  # bracketed: "[0:01:02] user: text"
+                mu = user(body)
+                if mu:
+                    author, body = mu.group(1), mu.group(2)
+            sink.add(float(t), author, body)
+
+
+_RE_CHATTERINO_LINE = re.compile(
+    r"^\[(\d{1,2}):(\d{2}):(\d{2})\]\s+(?:#\S+\s+)?(?:([^\s:]+):\s?(.*))?"
+)
+
+
+@_register("chatterino")
+def _parse_chatterino(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
+    sink.wall_clock = True
+    sink.time_of_day = True
+    match = _RE_CHATTERINO_LINE.match
+    day = 0
+    prev = -1.0
+    with src.open_text() as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            m = match(line)
+            if m is None:
+                ctx.bad("malformed", lineno, f"no [HH:MM:SS] time at line start: {line[:40]!r}")
+                continue
+            tod = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+            if prev >= 0 and tod < prev - 43200:
+                day += 1  # passed midnight
+            prev = tod
+            if m.group(4) is None:
+                ctx.count("notice")  # "x has been timed out", system lines
+                continue
+            sink.add(float(day * 86400 + tod), m.group(4), m.group(5) or "")
+
+
+# --------------------------------------------------------------------------- yt-dlp live chat
+_YT_KINDS = {
+    "liveChatTextMessageRenderer": "message",
+    "liveChatPaidMessageRenderer": "paid",
+    "liveChatPaidStickerRenderer": "paid",
+    "liveChatMembershipItemRenderer": "member",
+    "liveChatSponsorshipsGiftPurchaseAnnouncementRenderer": "gift",
+    "liveChatSponsorshipsGiftRedemptionAnnouncementRenderer": "member",
+}
+
+
+def _yt_runs(msg: Any) -> str:
+    if not isinstance(msg, dict):
+        return ""
+    if isinstance(msg.get("simpleText"), str):
+        return str(msg["simpleText"])
+    runs = msg.get("runs")
+    if not isinstance(runs, list):
+        return ""
+    parts: list[str] = []
+    for r in runs:
+        if not isinstance(r, dict):
+            continue
+        if isinstance(r.get("text"), str):
+            parts.append(r["text"])
+        elif isinstance(r.get("emoji"), dict):
+            e = r["emoji"]
+            sc = e.get("shortcuts")
+            if isinstance(sc, list) and sc and isinstance(sc[0], str):
+                parts.append(sc[0])
+            else:
+                parts.append(_text(e.get("emojiId")))
+    return "".join(parts)
+
+
+@_register("youtube_live_chat")
+def _parse_youtube_live_chat(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
+    live: bool | None = None
+    last_t = 0.0
+    with src.open_text() as fh:
+        for line, obj in _iter_json_lines(fh, ctx):
+            if not isinstance(obj, dict):
+                ctx.bad("malformed", line, "expected a JSON object")
+                continue
+            if live is None:
+                live = bool(obj.get("isLive"))
+                sink.wall_clock = live
+            replay = obj.get("replayChatItemAction")
+            if isinstance(replay, dict):
+                actions = replay.get("actions")
+                off = replay.get("videoOffsetTimeMsec", obj.get("videoOffsetTimeMsec"))
+            else:
+                actions = [obj] if any(k.endswith("Action") for k in obj) else obj.get("actions")
+                off = obj.get("videoOffsetTimeMsec")
+            if not isinstance(actions, list):
+                ctx.bad("malformed", line, "no chat actions in line")
+                continue
+            t_line: float | None = None
+            if not live:
+                ms = _num(off)
+                t_line = None if ms is None else ms / 1000.0
+            for act in actions:
+                if not isinstance(act, dict):
+                    continue
+                if "addLiveChatTickerItemAction" in act:
+                    ctx.count("ticker")
+                    continue
+                d = act.get("markChatItemAsDeletedAction") or act.get("removeChatItemAction")
+                if isinstance(d, dict):
+                    target = _str_or_none(d.get("targetItemId"))
+                    if target:
+                        sink.delete_id(target)
+                    continue
+                d = act.get("markChatItemsByAuthorAsDeletedAction")
+                if isinstance(d, dict):
+                    who = _str_or_none(d.get("externalChannelId"))
+                    if who:
+                        sink.delete_author(who, t_line if t_line is not None else last_t)
+                    continue
+                add = act.get("addChatItemAction")
+                if not isinstance(add, dict) or not isinstance(add.get("item"), dict):
+                    continue
+                item = add["item"]
+                for rname, rend in item.items():
+                    kind = _YT_KINDS.get(rname)
+                    if kind is None or not isinstance(rend, dict):
+                        ctx.count("system")
+                        continue
+                    if live:
+                        us = _num(rend.get("timestampUsec"))
+                        t = None if us is None else us / 1e6
+                    else:
+                        t = t_line
+                    if t is None:
+                        ctx.bad("bad_time", line, "videoOffsetTimeMsec/timestampUsec missing")
+                        continue
+                    last_t = t
+                    author = _str_or_none(rend.get("authorExternalChannelId")) or _yt_runs(
+                        rend.get("authorName")) or None
+                    text = _yt_runs(rend.get("message"))
+                    if not text and kind == "member":
+                        text = _yt_runs(rend.get("headerSubtext"))
+                    value = 0.0
+                    if kind == "paid":
+                        value = _money(_yt_runs(rend.get("purchaseAmountText")))
+                    elif kind == "gift":
+                        value = 1.0
+                    sink.add(t, author, text, kind, value, _str_or_none(rend.get("id")))
+
+
+# --------------------------------------------------------------------------- Bilibili XML
+_RE_XML_BAD = re.compile(
+    "[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_RE_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+class _CleanXml(io.RawIOBase):
+    """UTF-8 bytes of a text stream with XML-invalid characters and the declaration removed."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        super().__init__()
+        self._fh = fh
+        self._pending = b""
+        self._first = True
+        self.stripped = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._pending:
+            chunk = self._fh.read(1 << 16)
+            if not chunk:
+                return 0
+            if self._first:
+                chunk = _RE_XML_DECL.sub("", chunk, count=1)
+                self._first = False
+            clean, n = _RE_XML_BAD.subn("", chunk)
+            self.stripped += n
+            self._pending = clean.encode("utf-8")
+        k = min(len(b), len(self._pending))
+        b[:k] = self._pending[:k]
+        self._pending = self._pending[k:]
+        return k
+
+
+def _nonempty(x: str | None) -> str | None:
+    if x is None:
+        return None
+    x = x.strip()
+    return None if x in ("", "NULL", "null", "0") else x
+
+
+def _bili_element(el: Any, sink: _Sink, ctx: _Ctx, line: int | None) -> None:
+    tag = el.tag
+    a = el.attrib
+    if tag == "d":
+        p = a.get("p")
+        if p is None:
+            ctx.bad("malformed", line, "<d> without a p attribute")
+            return
+        f = p.split(",")
+        if not 8 <= len(f) <= 9:
+            ctx.bad("malformed", line, f"<d p> has {len(f)} fields, expected 8 or 9")
+            return
+        t = _num(f[0])
+        if t is None:
+            ctx.bad("bad_time", line, f"<d p> time {f[0]!r} is not a finite number")
+            return
+        author = _nonempty(f[6]) or _nonempty(a.get("uid")) or _nonempty(a.get("user"))
+        sink.add(t, author, el.text or "", "message", 0.0, _nonempty(f[7]))
+        return
+    if tag not in ("sc", "gift", "guard"):
+        return
+    t = _num(a.get("ts"))
+    if t is None:
+        ctx.bad("bad_time", line, f"<{tag} ts> is missing or not a finite number")
+        return
+    author = _nonempty(a.get("uid")) or _nonempty(a.get("user"))
+    if tag == "sc":
+        sink.add(t, author, el.text or "", "paid", _money(a.get("price")))
+    elif tag == "gift":
+        sink.add(t, author, a.get("giftname") or "", "gift", _num(a.get("giftcount")) or 1.0)
+    else:
+        sink.add(t, author, f"guard level {a.get('level', '')}".strip(), "member",
+                 _num(a.get("count")) or 1.0)
+
+
+@_register("bilibili_xml")
+def _parse_bilibili_xml(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, iterparse
+
+    with src.open_text() as fh:
+        clean = _CleanXml(fh)
+        root: Any = None
+        depth = 0
+        n_before = len(sink)
+        try:
+            for event, el in iterparse(io.BufferedReader(clean), events=("start", "end")):
+                if event == "start":
+                    if root is None:
+                        root = el
+                    depth += 1
+                    continue
+                depth -= 1
+                if depth == 1:
+                    _bili_element(el, sink, ctx, None)
+                    root.clear()
+        except DefusedXmlException as exc:
+            raise ChatFormatError(
+                f"Refusing XML with DTD/entity declarations ({type(exc).__name__})",
+                path=ctx.path,
+            ) from exc
+        except ParseError as exc:
+            pos = getattr(exc, "position", (None, None))
+            if root is None:
+                raise ChatFormatError(f"Not a danmaku XML file ({exc})",
+                                      path=ctx.path, line=pos[0]) from exc
+            reason = "truncated" if "no element found" in str(exc) or "unclosed" in str(
+                exc) else "malformed"
+            ctx.bad(reason, pos[0],
+                    f"XML broken ({exc}); kept the {len(sink) - n_before} earlier events")
+        if clean.stripped:
+            logger.info("Stripped %d XML-invalid characters from %s", clean.stripped, ctx.path)
