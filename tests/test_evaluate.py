@@ -175,6 +175,16 @@ def test_touching_spans_never_match_or_hit() -> None:
     assert average_precision([(0, 5)], [(5, 10)], iou=0.01) == 0.0
 
 
+def test_array_inputs_equal_list_inputs() -> None:
+    pred = [(0.0, 10.0, 0.2), (20.0, 30.0, 0.9), (40.0, 41.0, 0.5)]
+    ref = [(21.0, 30.0), (0.0, 4.0)]
+    want = evaluate_clips(pred, ref, duration_s=60)
+    assert evaluate_clips(np.array(pred), np.array(ref), duration_s=60) == want
+    assert evaluate_clips(np.array(pred, dtype=np.float32), ref, duration_s=60) == want
+    ints = np.array([[0, 10], [20, 30]])
+    assert span_prf(ints, ints)["f1"] == 1.0
+
+
 # ----------------------------------------------------------------------------- hit@k
 def test_hit_at_k_uses_scores_then_list_order() -> None:
     assert hit_at_k([(0, 5, 0.9), (10, 20, 0.5)], [(12, 14)], k=1) == 0.0
@@ -275,6 +285,9 @@ def test_score_timeline_matches_loop_reference(rng: np.random.Generator) -> None
         (lambda: span_prf("0-1", [(0, 1)]), "'pred' parameter"),
         (lambda: span_prf([("a", 1)], [(0, 1)]), "'pred' parameter"),
         (lambda: span_prf([(0, 1)], Timeline(values=[1.0], hop_s=1.0)), "'ref' parameter"),
+        (lambda: span_prf(np.zeros((2, 4)), [(0, 1)]), r"shape \(n, 2\) or \(n, 3\)"),
+        (lambda: span_prf(np.array([["a", "b"]]), [(0, 1)]), "numeric array"),
+        (lambda: span_prf([(0, 1)], np.array([[1.0, 0.0]])), "'ref'.*end_s >= start_s"),
         (lambda: span_prf([(0, 1)], [(0, 1)], iou=0), "'iou' parameter"),
         (lambda: span_prf([(0, 1)], [(0, 1)], iou=1.5), r"in \(0, 1\]"),
         (lambda: span_prf([(0, 1)], [(0, 1)], zero_division=2), "zero_division"),

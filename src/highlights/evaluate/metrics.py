@@ -75,6 +75,11 @@ def _spans(obj: Any, name: str, caller: str, *, scored: bool) -> tuple[F64, F64]
         return _timeline_runs(obj)
     if isinstance(obj, (str, bytes)) or obj is None:
         raise fail(name, caller, "a list of spans, Clips, an array or a Timeline", obj)
+    if isinstance(obj, np.ndarray):
+        if obj.ndim != 2 or obj.shape[1] not in (2, 3) or obj.dtype.kind not in "biuf":
+            raise fail(name, caller, "a numeric array of shape (n, 2) or (n, 3)",
+                       f"an array of shape {obj.shape} and dtype {obj.dtype}")
+        return _checked(obj.astype(np.float64), name, caller)
     rows: list[list[float]] = []
     try:
         for item in obj:
@@ -83,7 +88,8 @@ def _spans(obj: Any, name: str, caller: str, *, scored: bool) -> tuple[F64, F64]
             else:
                 rows.append([float(x) for x in item])
     except (TypeError, ValueError) as exc:
-        raise fail(name, caller, "a sequence of (start_s, end_s[, score]) spans", obj) from exc
+        raise fail(name, caller, "a sequence of (start_s, end_s[, score]) spans",
+                   f"{obj!r:.120}") from exc
     widths = {len(r) for r in rows}
     if not widths <= {2, 3} or len(widths) > 1:
         raise fail(name, caller,
@@ -91,7 +97,11 @@ def _spans(obj: Any, name: str, caller: str, *, scored: bool) -> tuple[F64, F64]
                    f"rows of lengths {sorted(widths)}")
     if not rows:
         return np.zeros((0, 2)), np.zeros(0)
-    arr = np.asarray(rows, dtype=np.float64)
+    return _checked(np.asarray(rows, dtype=np.float64), name, caller)
+
+
+def _checked(arr: F64, name: str, caller: str) -> tuple[F64, F64]:
+    """Validate an (n, 2|3) float array and split it into spans and scores."""
     if not np.isfinite(arr).all():
         raise fail(name, caller, "finite numbers", "a non-finite value")
     spans = np.ascontiguousarray(arr[:, :2])
