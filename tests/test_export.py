@@ -544,3 +544,20 @@ def test_written_file_gets_normal_permissions(tmp_path: Path) -> None:
     os.umask(umask)
     out = atomic_write_text(tmp_path / "p.txt", "x")
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_atomic_output_commits_only_on_success(tmp_path: Path) -> None:
+    from highlights.export._safe import atomic_output
+
+    with atomic_output(tmp_path / "a.mp4") as tmp:
+        assert tmp.parent == tmp_path and tmp.suffix == ".mp4" and tmp.name.startswith(".")
+        tmp.write_bytes(b"ok")
+    assert (tmp_path / "a.mp4").read_bytes() == b"ok"
+    with pytest.raises(RuntimeError), atomic_output(tmp_path / "b.mp4") as tmp:
+        tmp.write_bytes(b"partial")
+        raise RuntimeError("writer failed")
+    with pytest.raises(ExportError, match="Nothing was written"), atomic_output(tmp_path / "c.mp4"):
+        pass
+    with pytest.raises(OutputExistsError), atomic_output(tmp_path / "a.mp4"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4"]

@@ -17,12 +17,14 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from .._validate import check_int, fail
 from ..errors import ExportError, InvalidParameterError, OutputExistsError
 
-__all__ = ["safe_filename", "safe_child", "one_line", "atomic_write_text", "atomic_write_bytes"]
+__all__ = ["safe_filename", "safe_child", "one_line", "atomic_write_text", "atomic_write_bytes",
+           "atomic_output"]
 
 #: Device names Windows refuses as a file name, with or without an extension.
 _WINDOWS_RESERVED = frozenset(
@@ -166,8 +168,62 @@ def safe_child(out_dir: str | os.PathLike[str], name: str) -> Path:
 
 
 def _tmp_name(path: Path) -> Path:
-    stem = path.name[:40]
-    return path.with_name(f".{stem}.{secrets.token_hex(6)}.tmp")
+    """A hidden, random name next to ``path`` that keeps its suffix (muxers guess by it)."""
+    return path.with_name(f".{path.stem[:40]}.{secrets.token_hex(6)}.tmp{path.suffix[:16]}")
+
+
+def _check_dest(dest: Path, overwrite: bool) -> None:
+    if not dest.parent.is_dir():
+        raise ExportError(f"Output directory {str(dest.parent)!r} does not exist.")
+    if dest.is_dir():
+        raise ExportError(f"Output path {str(dest)!r} is a directory.")
+    if not overwrite and (dest.exists() or dest.is_symlink()):
+        raise OutputExistsError(
+            f"{str(dest)!r} exists; pass overwrite=True to replace it."
+        )
+
+
+def _commit(tmp: Path, dest: Path, overwrite: bool) -> None:
+    try:
+        if overwrite:
+            os.replace(tmp, dest)
+        else:
+            _link_no_clobber(tmp, dest)
+    except FileExistsError as exc:
+        raise OutputExistsError(
+            f"{str(dest)!r} exists; pass overwrite=True to replace it."
+        ) from exc
+    except OSError as exc:
+        raise ExportError(f"Cannot write {str(dest)!r}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iterator[Path]:
+    """Give a writer a temporary path next to ``path`` and move it into place on success.
+
+    The temporary name is hidden, random and keeps the suffix of ``path`` (so a muxer
+    can infer the format). On normal exit of the ``with`` block the file is renamed
+    to ``path`` (never clobbering it unless ``overwrite``); on any exception, or if
+    the writer produced nothing, the temporary file is removed and nothing appears.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists (checked before and at the rename) and ``overwrite`` is false.
+    ExportError
+        If the directory is missing, the writer produced no file, or the rename failed.
+    """
+    dest = Path(path)
+    _check_dest(dest, overwrite)
+    tmp = _tmp_name(dest)
+    try:
+        yield tmp
+        if not tmp.is_file():
+            raise ExportError(f"Nothing was written for {str(dest)!r}.")
+        _commit(tmp, dest, overwrite)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
@@ -202,14 +258,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
         If the directory is missing or the file cannot be written.
     """
     dest = Path(path)
-    if not dest.parent.is_dir():
-        raise ExportError(f"Output directory {str(dest.parent)!r} does not exist.")
-    if dest.is_dir():
-        raise ExportError(f"Output path {str(dest)!r} is a directory.")
-    if not overwrite and (dest.exists() or dest.is_symlink()):
-        raise OutputExistsError(
-            f"{str(dest)!r} exists; pass overwrite=True to replace it."
-        )
+    _check_dest(dest, overwrite)
     tmp = _tmp_name(dest)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
@@ -221,14 +270,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if overwrite:
-            os.replace(tmp, dest)
-        else:
-            _link_no_clobber(tmp, dest)
-    except FileExistsError as exc:
-        raise OutputExistsError(
-            f"{str(dest)!r} exists; pass overwrite=True to replace it."
-        ) from exc
+        _commit(tmp, dest, overwrite)
+    except ExportError:
+        raise
     except OSError as exc:
         raise ExportError(f"Cannot write {str(dest)!r}: {exc}") from exc
     finally:
