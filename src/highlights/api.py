@@ -6,8 +6,9 @@ import logging
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,10 +16,14 @@ from numpy.typing import NDArray
 from ._validate import check_choice, check_nonneg, check_positive, fail
 from .errors import SignalMissingWarning
 from .fuse import fuse_detail
-from .pick import pick_clips
+from .pick import as_pad, pick_clips
 from .result import Highlights, _annotate
 from .timeline import Timeline
 from .types import ChatEvents, MediaInfo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cache import AnalysisCache
+    from .features.analyze import MediaAnalysis
 
 __all__ = ["find_highlights", "analyze", "Analysis", "DEFAULT_CHAT_LAG_S", "VIDEO_MODES"]
 
@@ -29,6 +34,10 @@ log = logging.getLogger(__name__)
 DEFAULT_CHAT_LAG_S = 5.0
 #: Below this confidence the estimated chat lag is replaced by DEFAULT_CHAT_LAG_S.
 MIN_LAG_CONFIDENCE = 0.25
+#: Media longer than this (seconds) is analysed in parallel shards by default.
+SHARD_ABOVE_S = 1200.0
+#: Audio analysis sample rate, Hz.
+ANALYSIS_SR = 16000
 #: Video analysis modes (see :func:`find_highlights`).
 VIDEO_MODES = ("auto", "keyframes", "sampled", "full", "none")
 
@@ -86,6 +95,9 @@ def analyze(
     chat_lag_s: float | None = None,
     duration_s: float | None = None,
     progress: Progress = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    cache: str | os.PathLike[str] | AnalysisCache | None = None,
 ) -> Analysis:
     """Decode a recording once and compute every signal on one grid.
 
@@ -105,11 +117,9 @@ def analyze(
     info: MediaInfo | None = None
     cuts = np.zeros(0)
     if source is not None:
-        from .features.analyze import analyze_media
-
-        media = analyze_media(
-            source, hop_s=hop, video=video, sample_fps=sample_fps,
-            audio_stream=audio_stream, progress=progress,
+        media = _analyze_media_cached(
+            source, hop_s=hop, video=video, sample_fps=sample_fps, audio_stream=audio_stream,
+            progress=progress, workers=workers, executor=executor, cache=cache,
         )
         info = media.info
         timelines.update(media.timelines)
@@ -152,6 +162,53 @@ def analyze(
         chat_lag_confidence=conf, cuts_s=cuts, notes=tuple(notes),
         source="" if source is None else str(source),
     )
+
+
+def _default_workers(duration_s: float) -> int:
+    """Worker processes for a file: every core for long media, 1 for short clips."""
+    if duration_s < SHARD_ABOVE_S:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _analyze_media_cached(
+    source: str | os.PathLike[str],
+    *,
+    hop_s: float,
+    video: str,
+    sample_fps: float,
+    audio_stream: int | None,
+    progress: Progress,
+    workers: int | None,
+    executor: Executor | None,
+    cache: str | os.PathLike[str] | AnalysisCache | None,
+) -> MediaAnalysis:
+    """Run :func:`analyze_media`, through the analysis cache when one is given."""
+    from .features.analyze import analyze_media
+    from .io.media import probe
+
+    store: AnalysisCache | None = None
+    key = ""
+    if cache is not None:
+        from .cache import AnalysisCache
+
+        store = cache if isinstance(cache, AnalysisCache) else AnalysisCache(cache)
+        probe(source)  # clear errors for missing/non-media files before hashing
+        key = store.key(source, {"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
+                                 "audio_stream": audio_stream, "sr": ANALYSIS_SR})
+        hit = store.load(key)
+        if hit is not None:
+            log.info("Analysis of %s loaded from the cache.", source)
+            return hit
+    if workers is None and executor is None:
+        workers = _default_workers(probe(source).duration_s)
+    media = analyze_media(
+        source, hop_s=hop_s, video=video, sample_fps=sample_fps, audio_stream=audio_stream,
+        sr=ANALYSIS_SR, progress=progress, workers=workers, executor=executor,
+    )
+    if store is not None:
+        store.store(key, media)
+    return media
 
 
 def _chat_lag(
@@ -204,6 +261,9 @@ def find_highlights(
     chat_lag_s: float | None = None,
     duration_s: float | None = None,
     progress: Progress = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    cache: str | os.PathLike[str] | AnalysisCache | None = None,
 ) -> Highlights:
     """Find the best moments of a recording.
 
@@ -263,6 +323,17 @@ def find_highlights(
     progress : bool or callable, optional
         ``True`` shows a progress bar on stderr; a callable receives
         ``(done_s, total_s)``.  Silent by default.
+    workers : int, optional
+        Processes that analyse time shards of the file in parallel (the timelines
+        equal a serial run's).  Default: every core for media longer than 20 minutes,
+        1 otherwise.
+    executor : concurrent.futures.Executor, optional
+        Run the shards on this executor instead, e.g. a Dask cluster's
+        ``client.get_executor()``.
+    cache : path-like or AnalysisCache, optional
+        Directory of the analysis cache.  A second run on the same file with the same
+        analysis parameters loads the signals instead of decoding (selection and
+        fusion parameters may differ).  A damaged entry is rebuilt.
 
     Returns
     -------
@@ -300,6 +371,7 @@ def find_highlights(
         source, chat=chat, hop_s=hop_s, video=video, sample_fps=sample_fps,
         audio_stream=audio_stream, chat_format=chat_format, chat_offset_s=chat_offset_s,
         chat_lag_s=chat_lag_s, duration_s=duration_s, progress=progress,
+        workers=workers, executor=executor, cache=cache,
     )
     return select(
         analysis, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pad_s,
@@ -329,7 +401,7 @@ def select(
     fusion = fuse_detail(
         analysis.timelines, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s
     )
-    pads = tuple(pad_s) if isinstance(pad_s, (tuple, list)) else (pad_s, pad_s)
+    pads = as_pad(pad_s, "find_highlights")
     params: dict[str, Any] = {
         "n": n, "min_len_s": min_len_s, "max_len_s": max_len_s, "pad_s": pads,
         "min_gap_s": min_gap_s, "threshold": threshold, "order": order,

@@ -175,7 +175,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
               f"  peak {format_hms(m.peak_s, ms=True)}  ({'+'.join(m.kinds)})  {tag}")
     print(f"recall: {found}/{len(stream.moments)} planted moments inside a returned clip")
     result.to_json(out / "highlights.json", overwrite=True)
-    (out / "truth.json").write_text(json.dumps(stream.truth(), indent=2))
     try:
         result.plot(path=out / "highlights.png", overwrite=True,
                     truth=[(m.start_s, m.end_s) for m in stream.moments])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,7 +26,7 @@ from .errors import NoClipsWarning
 from .timeline import Timeline
 from .types import Clip
 
-__all__ = ["pick_clips", "sliding_max", "contributions"]
+__all__ = ["pick_clips", "sliding_max", "contributions", "as_pad"]
 
 # Share of the extension (to reach min_len_s) placed before the core.
 _LEAD_IN_SHARE = 0.6
@@ -117,6 +118,14 @@ def _fit_span(
     return start, end
 
 
+def as_pad(pad_s: Any, caller: str) -> tuple[float, float]:
+    """Validate ``pad_s`` (seconds, or a (pre, post) pair) into a pair of floats."""
+    pads = (pad_s, pad_s) if isinstance(pad_s, (int, float)) else tuple(pad_s)
+    if len(pads) != 2:
+        raise fail("pad_s", caller, "a number or a (pre, post) pair of seconds", pad_s)
+    return check_nonneg("pad_s", caller, pads[0]), check_nonneg("pad_s", caller, pads[1])
+
+
 def pick_clips(
     score: Timeline,
     *,
@@ -177,10 +186,7 @@ def pick_clips(
     max_len = check_positive("max_len_s", caller, max_len_s)
     if min_len > max_len:
         raise fail("max_len_s", caller, f">= min_len_s ({min_len})", max_len_s)
-    pads = (pad_s, pad_s) if isinstance(pad_s, (int, float)) else tuple(pad_s)
-    if len(pads) != 2:
-        raise fail("pad_s", caller, "a number or a (pre, post) pair of seconds", pad_s)
-    pad = (check_nonneg("pad_s", caller, pads[0]), check_nonneg("pad_s", caller, pads[1]))
+    pad = as_pad(pad_s, caller)
     gap = check_nonneg("min_gap_s", caller, min_gap_s)
     rel = check_nonneg("rel_level", caller, rel_level)
     check_choice("order", caller, order, ("rank", "time"))
