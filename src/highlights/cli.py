@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Generate a short synthetic livestream (video, audio and a "
                        "chat log with planted moments), run the full pipeline on it and print "
                        "the clips found next to the planted truth.")
-    d.add_argument("--dir", default="highlights-demo", help="output folder (default ./highlights-demo)")
+    d.add_argument("--dir", default="highlights-demo",
+                   help="output folder (default ./highlights-demo)")
     d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     d.add_argument("--duration", type=float, default=120.0, metavar="S",
                    help="stream length, seconds (default 120)")
