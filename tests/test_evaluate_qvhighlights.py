@@ -36,7 +36,10 @@ def ref_detection_ap(gt: list[tuple[float, float]], pred: list[tuple[float, floa
     for p in ranked:
         ious = np.array([ref_iou((p[0], p[1]), g) for g in gt])
         hit = False
-        for j in ious.argsort()[::-1]:
+        # Stable ascending sort, reversed: equal IoUs visit the larger index first.  (The
+        # official code calls the default argsort, which numpy's SIMD sorts make
+        # unstable on some CPUs; on the 2021 numpy it was stable for short rows.)
+        for j in ious.argsort(kind="stable")[::-1]:
             if ious[j] < thr:
                 break
             if used[j]:
@@ -139,7 +142,7 @@ def test_reproduces_official_sample_metrics_exactly() -> None:
 def test_official_sample_matches_loop_reference_on_a_subset() -> None:
     from highlights.evaluate import load_jsonl
 
-    preds = load_jsonl(shared_path("qvhighlights_annotations", "sample_val_preds.jsonl"))[:150]
+    preds = load_jsonl(shared_path("qvhighlights_annotations", "sample_val_preds.jsonl"))[:60]
     gt = load_jsonl(shared_path("qvhighlights_annotations", "highlight_val_release.jsonl"))
     got = qvhighlights(preds, gt, match_number=False)
     keep = {d["qid"] for d in preds}

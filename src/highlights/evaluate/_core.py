@@ -1,9 +1,9 @@
 """Array kernels shared by the clip metrics and the QVHighlights evaluation.
 
 The public wrappers validate; these kernels trust their input (float64 arrays of
-the documented shapes).  Only loops over *predictions* remain (greedy one-to-one
-matching is sequential by nature); everything per threshold, per reference and per
-hop is vectorised.
+the documented shapes).  Only a loop over *prediction ranks* remains (greedy
+one-to-one matching is sequential by nature); everything per query, per threshold,
+per reference and per hop is vectorised.
 """
 
 from __future__ import annotations
@@ -23,18 +23,25 @@ F64 = NDArray[np.float64]
 
 
 def iou_cross(a: F64, b: F64) -> F64:
-    """Temporal IoU of every span in ``a`` (n, 2) with every span in ``b`` (m, 2).
+    """Temporal IoU of every span in ``a`` with every span in ``b``.
 
-    ``union = len(a) + len(b) - inter``; a zero union gives ``NaN`` (0/0), as in the
-    reference implementation, so that two empty spans at the same instant behave
-    as there.
+    Parameters
+    ----------
+    a : ndarray, shape (..., n, 2)
+        Spans ``[start, end]``.
+    b : ndarray, shape (..., m, 2)
+        Spans ``[start, end]``; leading batch dimensions of ``a`` and ``b`` broadcast.
+
+    Returns
+    -------
+    ndarray, shape (..., n, m)
+        ``inter / (len(a) + len(b) - inter)``; a zero union gives ``NaN`` (0/0), as in
+        the reference implementation.
     """
-    inter = np.clip(
-        np.minimum(a[:, None, 1], b[None, :, 1]) - np.maximum(a[:, None, 0], b[None, :, 0]),
-        0.0,
-        None,
-    )
-    union = (a[:, 1] - a[:, 0])[:, None] + (b[:, 1] - b[:, 0])[None, :] - inter
+    a0, a1 = a[..., :, None, 0], a[..., :, None, 1]
+    b0, b1 = b[..., None, :, 0], b[..., None, :, 1]
+    inter = np.clip(np.minimum(a1, b1) - np.maximum(a0, b0), 0.0, None)
+    union = (a1 - a0) + (b1 - b0) - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         out: F64 = inter / union
     return out
@@ -45,69 +52,85 @@ def greedy_match(iou: F64, thresholds: F64) -> NDArray[np.bool_]:
 
     Parameters
     ----------
-    iou : ndarray, shape (n_pred, n_ref)
+    iou : ndarray, shape (n_pred, n_ref) or (n_batch, n_pred, n_ref)
         IoU of each prediction (rows already sorted best score first) with each
-        reference.
+        reference.  ``-inf`` marks padding (a missing prediction or reference).
     thresholds : ndarray, shape (n_thr,)
         IoU thresholds; a pair matches when its IoU is *not below* the threshold
         (so IoU exactly at the threshold matches).
 
     Returns
     -------
-    ndarray of bool, shape (n_thr, n_pred)
+    ndarray of bool, shape (n_thr, n_pred) or (n_batch, n_thr, n_pred)
         True where the prediction is a true positive at that threshold.  Each
-        prediction takes the still-unmatched reference with the highest IoU (ties:
-        the reference that ``argsort()[::-1]`` puts first, as the ActivityNet /
-        Moment-DETR code does).
+        prediction takes the still-unmatched reference with the highest IoU; among
+        equal IoUs the reference with the larger index goes first.  That is what the
+        ActivityNet / Moment-DETR ``argsort()[::-1]`` did when it was written (numpy's
+        default sort was stable on short rows); numpy >= 1.25 may dispatch that
+        default to an unstable SIMD sort, so the official script's tie-breaking now
+        depends on the CPU.  Here it is pinned with ``kind="stable"``.
+
+    Notes
+    -----
+    The loop runs over prediction ranks (at most a few dozen); batches, thresholds
+    and references are vectorised.
     """
-    n_pred, n_ref = iou.shape
+    single = iou.ndim == 2
+    x = iou[None] if single else iou
+    n_b, n_pred, n_ref = x.shape
     n_thr = thresholds.shape[0]
-    tp = np.zeros((n_thr, n_pred), dtype=bool)
-    if n_pred == 0 or n_ref == 0:
-        return tp
-    locked = np.zeros((n_thr, n_ref), dtype=bool)
-    rows = np.arange(n_thr)
-    for p in range(n_pred):  # loop over predictions (few), vectorised over refs and thresholds
-        order = iou[p].argsort()[::-1]
-        ranked = iou[p, order]
-        # References are visited by decreasing IoU until the first one below threshold.
-        reachable = np.logical_and.accumulate(~(ranked[None, :] < thresholds[:, None]), axis=1)
-        cand = reachable & ~locked[:, order]
-        hit = cand.any(axis=1)
-        first = order[np.argmax(cand, axis=1)]
-        tp[hit, p] = True
-        locked[rows[hit], first[hit]] = True
-    return tp
+    tp = np.zeros((n_b, n_thr, n_pred), dtype=bool)
+    if n_pred and n_ref:
+        locked = np.zeros((n_b, n_thr, n_ref), dtype=bool)
+        below = np.empty((n_b, n_thr, n_ref), dtype=bool)
+        bi = np.arange(n_b)[:, None]
+        ti = np.arange(n_thr)[None, :]
+        for p in range(n_pred):
+            row = x[:, p, :]
+            order = np.argsort(row, axis=1, kind="stable")[:, ::-1]  # (b, ref)
+            ranked = np.take_along_axis(row, order, axis=1)
+            # References are visited by decreasing IoU until the first one below threshold.
+            np.less(ranked[:, None, :], thresholds[None, :, None], out=below)
+            reach = np.logical_and.accumulate(~below, axis=2)
+            cand = reach & ~np.take_along_axis(locked, order[:, None, :], axis=2)
+            hit = cand.any(axis=2)  # (b, thr)
+            first = np.take_along_axis(order, np.argmax(cand, axis=2), axis=1)  # (b, thr)
+            tp[:, :, p] = hit
+            bb, tt = np.broadcast_arrays(bi, ti)
+            locked[bb[hit], tt[hit], first[hit]] = True
+    return tp[0] if single else tp
 
 
-def voc_ap(tp: NDArray[np.bool_], n_ref: int) -> F64:
-    """All-point interpolated average precision (VOC 2011 / ActivityNet) per row.
+def voc_ap(tp: NDArray[np.bool_], n_ref: int | NDArray[np.int64]) -> F64:
+    """All-point interpolated average precision (VOC 2011 / ActivityNet).
 
     Parameters
     ----------
-    tp : ndarray of bool, shape (n_thr, n_pred)
+    tp : ndarray of bool, shape (..., n_pred)
         True positives of predictions ranked best first; the others are false
-        positives.
-    n_ref : int
+        positives (trailing padding counted as false positives leaves the AP
+        unchanged).
+    n_ref : int or ndarray of int, shape broadcastable to ``tp.shape[:-1]``
         Number of references (> 0).
 
     Returns
     -------
-    ndarray, shape (n_thr,)
+    ndarray, shape ``tp.shape[:-1]``
         ``sum((r_i - r_{i-1}) * max_{j >= i} p_j)`` with the recall axis closed at 1.
     """
-    n_thr, n_pred = tp.shape
+    lead = tp.shape[:-1]
+    n_pred = tp.shape[-1]
     if n_pred == 0:
-        return np.zeros(n_thr)
-    tpc = np.cumsum(tp, axis=1, dtype=np.float64)
-    rank = np.arange(1, n_pred + 1, dtype=np.float64)
-    prec = tpc / rank
-    rec = tpc / float(n_ref)
-    mprec = np.concatenate([np.zeros((n_thr, 1)), prec, np.zeros((n_thr, 1))], axis=1)
-    mrec = np.concatenate([np.zeros((n_thr, 1)), rec, np.ones((n_thr, 1))], axis=1)
-    mprec = np.maximum.accumulate(mprec[:, ::-1], axis=1)[:, ::-1]
-    step = np.diff(mrec, axis=1)
-    out: F64 = np.sum(np.where(step != 0, step * mprec[:, 1:], 0.0), axis=1)
+        return np.zeros(lead)
+    tpc = np.cumsum(tp, axis=-1, dtype=np.float64)
+    prec = tpc / np.arange(1, n_pred + 1, dtype=np.float64)
+    rec = tpc / np.asarray(n_ref, dtype=np.float64)[..., None]
+    zero = np.zeros((*lead, 1))
+    mprec = np.concatenate([zero, prec, zero], axis=-1)
+    mrec = np.concatenate([zero, rec, zero + 1.0], axis=-1)
+    mprec = np.flip(np.maximum.accumulate(np.flip(mprec, -1), axis=-1), -1)
+    step = np.diff(mrec, axis=-1)
+    out: F64 = np.sum(np.where(step != 0, step * mprec[..., 1:], 0.0), axis=-1)
     return out
 
 

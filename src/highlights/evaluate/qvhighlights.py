@@ -152,6 +152,18 @@ def _windows(value: Any, qid: Any, key: str, ncols: int) -> NDArray[np.float64]:
 
 
 # ---------------------------------------------------------------------------- moment retrieval
+def _pad(
+    rows: list[NDArray[np.float64]], width: int
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Stack ragged (n_i, width) arrays into (len(rows), max n_i, width), NaN-padded."""
+    counts = np.array([r.shape[0] for r in rows], dtype=np.int64)
+    out = np.full((len(rows), int(counts.max(initial=0)), width), np.nan)
+    if rows:
+        filled = np.arange(out.shape[1])[None, :] < counts[:, None]
+        out[filled] = np.concatenate([r.reshape(-1, width) for r in rows])
+    return out, counts
+
+
 def _mr_split(
     preds: dict[Any, NDArray[np.float64]],
     gts: dict[Any, NDArray[np.float64]],
@@ -159,52 +171,56 @@ def _mr_split(
     hi: float,
     full: bool,
 ) -> tuple[dict[str, float], dict[str, float], int]:
-    """MR-mAP and MR-R1 dicts for one length split, and the number of queries kept."""
+    """MR-mAP and MR-R1 dicts for one length split, and the number of queries kept.
+
+    All queries of the split are evaluated at once on padded arrays
+    (queries x ranks x GT windows); only the greedy matching loops, over the <= 10
+    prediction ranks.
+    """
+    nan = float("nan")
+    qids = list(gts)
+    gt_rows = [gts[q] for q in qids]
+    if not full:
+        lengths = [g[:, 1] - g[:, 0] for g in gt_rows]
+        gt_rows = [g[(n > lo) & (n <= hi)] for g, n in zip(gt_rows, lengths, strict=True)]
+        keep = [i for i, g in enumerate(gt_rows) if g.shape[0]]
+        qids = [qids[i] for i in keep]
+        gt_rows = [gt_rows[i] for i in keep]
+    if not qids:
+        return ({**{str(t): nan for t in IOU_THRESHOLDS}, "average": nan},
+                {str(t): nan for t in IOU_THRESHOLDS}, 0)
+    gt, n_gt = _pad(gt_rows, 2)  # (q, g, 2)
+    gt_pad = np.arange(gt.shape[1])[None, :] >= n_gt[:, None]  # (q, g)
+    pred_rows = [preds[q] for q in qids]
+
+    # --- mAP: the first 10 windows, ranked by score (stable), greedy matching.
+    top, n_top = _pad([r[:_MAX_PRED_WINDOWS] for r in pred_rows], 3)  # (q, p, 3)
+    order = np.argsort(-top[:, :, 2], axis=1, kind="stable")  # NaN padding stays last
+    ranked = np.take_along_axis(top, order[:, :, None], axis=1)
+    iou = iou_cross(ranked[:, :, :2], gt)  # (q, p, g)
+    pred_pad = np.arange(top.shape[1])[None, :] >= n_top[:, None]
+    iou[pred_pad[:, :, None] | gt_pad[:, None, :]] = -np.inf
     thr = np.asarray(IOU_THRESHOLDS, dtype=np.float64)
-    aps: list[NDArray[np.float64]] = []
-    r1_iou: list[float] = []
-    for qid, gt_all in gts.items():
-        if full:
-            gt = gt_all
-        else:
-            length = gt_all[:, 1] - gt_all[:, 0]
-            gt = gt_all[(length > lo) & (length <= hi)]
-            if gt.shape[0] == 0:
-                continue
-        pred = preds[qid]
-        # --- mAP: first 10 windows, ranked by score (stable), greedy matching.
-        top = pred[:_MAX_PRED_WINDOWS]
-        if top.shape[0]:
-            ranked = top[np.argsort(-top[:, 2], kind="stable")]
-            tp = greedy_match(iou_cross(ranked[:, :2], gt), thr)
-            aps.append(voc_ap(tp, gt.shape[0]))
-        # --- R1: the first window against the GT window it overlaps most.
-        if pred.shape[0] == 0:
-            raise InvalidParameterError(
-                f"qid={qid!r}: 'pred_relevant_windows' is empty; MR-R1 needs a first window."
-            )
-        first = pred[:1, :2]
-        best = gt[int(np.argmax(iou_cross(first, gt)[0]))]
-        inter = max(0.0, min(first[0, 1], best[1]) - max(first[0, 0], best[0]))
-        union = max(first[0, 1], best[1]) - min(first[0, 0], best[0])
-        r1_iou.append(inter / union if union != 0 else 0.0)
-    n_kept = len(r1_iou)
-    if n_kept == 0:
-        nan = float("nan")
-        return (
-            {**{str(t): nan for t in IOU_THRESHOLDS}, "average": nan},
-            {str(t): nan for t in IOU_THRESHOLDS},
-            0,
-        )
-    if aps:
-        ap_thr = np.mean(np.stack(aps), axis=0)
+    tp = greedy_match(iou, thr)  # (q, thr, p); padded ranks are trailing false positives
+    ap = voc_ap(tp, n_gt[:, None])[n_top > 0]  # queries without a window are left out
+    if ap.shape[0]:
+        ap_thr = np.mean(ap, axis=0)
         mr_map = {str(t): float(v) for t, v in zip(IOU_THRESHOLDS, ap_thr, strict=True)}
         mr_map["average"] = float(np.mean(ap_thr))
     else:
-        mr_map = {**{str(t): float("nan") for t in IOU_THRESHOLDS}, "average": float("nan")}
-    ious = np.asarray(r1_iou)
-    r1 = {str(t): _pct(float(np.mean(ious >= t))) for t in IOU_THRESHOLDS}
-    return {k: _pct(v) for k, v in mr_map.items()}, r1, n_kept
+        mr_map = {**{str(t): nan for t in IOU_THRESHOLDS}, "average": nan}
+
+    # --- R1: the first window against the GT window it overlaps most.
+    first = np.stack([r[0, :2] for r in pred_rows])  # (q, 2)
+    cross = iou_cross(first[:, None, :], gt)[:, 0, :]  # (q, g)
+    cross[gt_pad] = -np.inf
+    best = np.take_along_axis(gt, np.argmax(cross, axis=1)[:, None, None], axis=1)[:, 0, :]
+    inter = np.maximum(0.0, np.minimum(first[:, 1], best[:, 1]) - np.maximum(first[:, 0],
+                                                                             best[:, 0]))
+    union = np.maximum(first[:, 1], best[:, 1]) - np.minimum(first[:, 0], best[:, 0])
+    r1_iou = np.divide(inter, union, out=np.zeros_like(inter), where=union != 0)
+    r1 = {str(t): _pct(float(np.mean(r1_iou >= t))) for t in IOU_THRESHOLDS}
+    return {k: _pct(v) for k, v in mr_map.items()}, r1, len(qids)
 
 
 def _eval_mr(
@@ -215,6 +231,11 @@ def _eval_mr(
                            "pred_relevant_windows", 3)
         for d in sub
     }
+    for qid, w in preds.items():
+        if w.shape[0] == 0:
+            raise InvalidParameterError(
+                f"qid={qid!r}: 'pred_relevant_windows' is empty; MR-R1 needs a first window."
+            )
     gts: dict[Any, NDArray[np.float64]] = {}
     for d in gt:
         w = _windows(_field(d, "relevant_windows", "Ground-truth"), d["qid"],
