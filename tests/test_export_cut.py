@@ -1,0 +1,213 @@
+"""Media exports with PyAV: stream-copy and re-encoded clip files, and ffconcat lists.
+
+The test input is encoded here: 320x180 H.264 (25 fps, 1-s GOP, B-frames) with each
+frame's index drawn as 8 black/white blocks, and AAC audio that is silent except a
+burst starting exactly at 2.0 s, so the tests can read which frames a file holds and
+measure audio/video sync.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from highlights.errors import ExportError, OutputExistsError
+from highlights.export import export_clips
+from highlights.io.cut import cut_clip, cut_clips
+from highlights.types import Clip
+
+W, H, FPS, SR = 320, 180, 25, 48000
+DURATION_S = 5.0
+BURST_S = 2.0
+AUDIO_FRAME_S = 1024 / SR
+
+
+def _picture(n: int) -> np.ndarray:
+    img = np.zeros((H, W, 3), np.uint8)
+    for bit in range(8):
+        if n >> bit & 1:
+            img[60:120, bit * 40 : bit * 40 + 40] = 255
+    return img
+
+
+def frame_of(t_s: float) -> int:
+    """Nearest frame, half up (1.3 s at 25 fps = frame 32.5 -> 33)."""
+    return math.floor(Fraction(t_s) * FPS + Fraction(1, 2))
+
+
+def read_index(frame: av.VideoFrame) -> int:
+    gray = frame.to_ndarray(format="gray")
+    bits = [gray[70:110, b * 40 + 8 : b * 40 + 32].mean() > 128 for b in range(8)]
+    return sum(1 << b for b, on in enumerate(bits) if on)
+
+
+def make_media(path: Path, *, video: bool = True) -> Path:
+    out = av.open(str(path), "w")
+    if video:
+        vs = out.add_stream("libx264", rate=FPS)
+        vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
+        vs.options = {"preset": "ultrafast", "g": str(FPS), "bf": "2", "sc_threshold": "0"}
+    aus = out.add_stream("aac", rate=SR)
+    aus.layout = "stereo"
+    if video:
+        for n in range(int(DURATION_S * FPS)):
+            fr = av.VideoFrame.from_ndarray(_picture(n), format="rgb24")
+            fr.pts = n
+            for pkt in vs.encode(fr):
+                out.mux(pkt)
+        for pkt in vs.encode(None):
+            out.mux(pkt)
+    rng = np.random.default_rng(0)
+    total = int(DURATION_S * SR)
+    t = np.arange(total) / SR
+    x = np.where((t >= BURST_S) & (t < BURST_S + 0.2), 0.5 * rng.standard_normal(total), 0.0)
+    x = np.tile(x.astype(np.float32), (2, 1))
+    for n0 in range(0, total, 1024):
+        fr = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(x[:, n0 : n0 + 1024]), format="fltp", layout="stereo"
+        )
+        fr.sample_rate, fr.pts, fr.time_base = SR, n0, Fraction(1, SR)
+        for pkt in aus.encode(fr):
+            out.mux(pkt)
+    for pkt in aus.encode(None):
+        out.mux(pkt)
+    out.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_media(tmp_path_factory.mktemp("cut") / "it's a vod.mp4")
+
+
+@pytest.fixture(scope="session")
+def audio_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_media(tmp_path_factory.mktemp("cut_a") / "talk.m4a", video=False)
+
+
+def decode(path: Path) -> dict[str, object]:
+    """Decode a file: frame indices and times, audio samples and their start time."""
+    with av.open(str(path)) as c:
+        idx, times, chunks, a_t0 = [], [], [], None
+        for frame in c.decode(*c.streams.video, *c.streams.audio):
+            if isinstance(frame, av.VideoFrame):
+                idx.append(read_index(frame))
+                times.append(float(frame.time))
+            else:
+                if a_t0 is None:
+                    a_t0 = float(frame.time)
+                chunks.append(frame.to_ndarray().reshape(frame.layout.nb_channels, -1)[0])
+    audio = np.concatenate(chunks) if chunks else np.zeros(0)
+    return {"idx": idx, "times": times, "audio": audio, "a_t0": a_t0}
+
+
+def av_offset_s(d: dict[str, object], burst_frame: int) -> float:
+    """Audio burst onset minus the time the video shows frame ``burst_frame``."""
+    idx, times = d["idx"], d["times"]
+    t_video = times[idx.index(burst_frame)]  # type: ignore[attr-defined,index]
+    audio = d["audio"]
+    onset = int(np.flatnonzero(np.abs(audio) > 0.05)[0])  # type: ignore[arg-type]
+    return d["a_t0"] + onset / SR - t_video  # type: ignore[operator,no-any-return]
+
+
+@pytest.mark.parametrize(("start_s", "end_s"), [(1.3, 3.1), (0.0, 1.0), (2.52, 4.96), (3.0, 3.5)])
+def test_copy_reports_the_keyframe_aligned_span(
+    media: Path, tmp_path: Path, start_s: float, end_s: float
+) -> None:
+    res = cut_clip(media, tmp_path / "c.mp4", start_s=start_s, end_s=end_s)
+    d = decode(res.path)
+    idx = d["idx"]
+    key = int(start_s * FPS) // FPS * FPS  # GOP = 25 frames: keyframes at whole seconds
+    assert res.start_s == pytest.approx(key / FPS, abs=1e-6)
+    assert idx[0] == key  # type: ignore[index]
+    assert idx == list(range(key, key + len(idx)))  # type: ignore[arg-type]
+    last_wanted = min(round(end_s * FPS), int(DURATION_S * FPS)) - 1
+    assert idx[-1] >= last_wanted  # type: ignore[index]
+    assert res.n_video_frames == len(idx)  # type: ignore[arg-type]
+    assert res.duration_s == pytest.approx(len(idx) / FPS, abs=1 / FPS + 1e-6)  # type: ignore[arg-type]
+    assert res.end_s == pytest.approx((idx[-1] + 1) / FPS, abs=1e-6)  # type: ignore[index]
+    # audio is cut with the same offset and runs to the video's true end
+    audio_s = len(d["audio"]) / SR  # type: ignore[arg-type]
+    assert abs(audio_s - res.duration_s) <= AUDIO_FRAME_S
+
+
+@pytest.mark.parametrize(("start_s", "end_s"), [(1.3, 3.1), (0.0, 1.0), (2.52, 4.96)])
+def test_encode_is_frame_exact(media: Path, tmp_path: Path, start_s: float, end_s: float) -> None:
+    res = cut_clip(media, tmp_path / "e.mp4", start_s=start_s, end_s=end_s, mode="encode")
+    d = decode(res.path)
+    want = list(range(frame_of(start_s), frame_of(end_s)))
+    assert d["idx"] == want
+    assert res.n_video_frames == len(want)
+    assert abs(res.duration_s - (end_s - start_s)) <= 1 / FPS
+    assert res.start_s == pytest.approx(want[0] / FPS) and res.end_s == pytest.approx(
+        (want[-1] + 1) / FPS
+    )
+    # audio lasts as long as the video, within one AAC frame
+    audio_s = len(d["audio"]) / SR  # type: ignore[arg-type]
+    assert abs(audio_s - len(want) / FPS) <= AUDIO_FRAME_S + 1e-6
+
+
+@pytest.mark.parametrize("mode", ["copy", "encode"])
+def test_audio_and_video_stay_in_sync(media: Path, tmp_path: Path, mode: str) -> None:
+    res = cut_clip(media, tmp_path / f"s_{mode}.mp4", start_s=1.3, end_s=3.1, mode=mode)
+    offset = av_offset_s(decode(res.path), int(BURST_S * FPS))
+    assert abs(offset) <= AUDIO_FRAME_S, offset
+
+
+def test_audio_only_encode_is_sample_exact(audio_only: Path, tmp_path: Path) -> None:
+    res = cut_clip(audio_only, tmp_path / "a.m4a", start_s=1.5, end_s=2.5, mode="encode")
+    d = decode(res.path)
+    assert res.n_video_frames == 0 and res.start_s == 1.5 and res.end_s == 2.5
+    assert abs(len(d["audio"]) / SR - 1.0) <= AUDIO_FRAME_S  # type: ignore[arg-type]
+    onset = int(np.flatnonzero(np.abs(d["audio"]) > 0.05)[0])  # type: ignore[arg-type]
+    assert abs(onset / SR - (BURST_S - 1.5)) <= AUDIO_FRAME_S
+
+
+def test_audio_only_copy(audio_only: Path, tmp_path: Path) -> None:
+    res = cut_clip(audio_only, tmp_path / "a.m4a", start_s=1.5, end_s=2.5)
+    assert 1.5 - AUDIO_FRAME_S <= res.start_s <= 1.5 and 2.5 <= res.end_s <= 2.5 + AUDIO_FRAME_S
+    d = decode(res.path)
+    assert abs(len(d["audio"]) / SR - res.duration_s) <= AUDIO_FRAME_S  # type: ignore[arg-type]
+
+
+def test_cut_clips_names_stay_inside_and_never_clobber(media: Path, tmp_path: Path) -> None:
+    clips = [
+        Clip(0.5, 1.5, 1.0, 0.9, 1, label="../../escape"),
+        Clip(2.0, 3.0, 2.5, 0.8, 2, label="/abs\nCON"),
+        Clip(3.2, 4.0, 3.5, 0.1, 3, label=""),
+    ]
+    out = tmp_path / "clips"
+    out.mkdir()
+    results = cut_clips(clips, out, media_path=media)
+    assert [r.path.name for r in results] == ["001_escape.mp4", "002_abs_CON.mp4", "003_clip_3.mp4"]
+    assert sorted(p.name for p in out.iterdir()) == [r.path.name for r in results]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips"]
+    for r, c in zip(results, clips, strict=True):
+        assert r.start_s <= c.start_s + 1e-9 and len(decode(r.path)["idx"]) == r.n_video_frames  # type: ignore[arg-type]
+    before = results[0].path.read_bytes()
+    with pytest.raises(OutputExistsError):
+        cut_clips(clips, out, media_path=media)
+    assert results[0].path.read_bytes() == before
+
+
+def test_failed_mux_leaves_nothing(media: Path, tmp_path: Path) -> None:
+    with pytest.raises(ExportError):
+        cut_clip(media, tmp_path / "x.srt", start_s=1.0, end_s=2.0)  # no muxer for A/V in .srt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ffconcat_list_plays_in_ffmpeg(media: Path, tmp_path: Path) -> None:
+    clips = [Clip(3.0, 4.0, 3.5, 0.9, 1, label="b"), Clip(1.0, 2.0, 1.5, 0.5, 2, label="a")]
+    lst = export_clips(clips, tmp_path / "reel.ffconcat", media_path=media)
+    with av.open(str(lst), format="concat", options={"safe": "0"}) as c:
+        idx = [read_index(f) for f in c.decode(video=0)]
+    # inpoint/outpoint keep exactly these frames (the concat demuxer drops the leaked ones)
+    first = [i for i in idx if 75 <= i < 100]
+    second = [i for i in idx if 25 <= i < 50]
+    assert first == list(range(75, 100)) and second == list(range(25, 50))
+    assert idx.index(75) < idx.index(25)
