@@ -211,3 +211,24 @@ def test_ffconcat_list_plays_in_ffmpeg(media: Path, tmp_path: Path) -> None:
     second = [i for i in idx if 25 <= i < 50]
     assert first == list(range(75, 100)) and second == list(range(25, 50))
     assert idx.index(75) < idx.index(25)
+
+
+def test_bad_inputs(media: Path, tmp_path: Path) -> None:
+    from highlights.errors import InvalidParameterError, MediaError, MediaNotFoundError
+
+    with pytest.raises(InvalidParameterError, match="'end_s'"):
+        cut_clip(media, tmp_path / "a.mp4", start_s=2.0, end_s=2.0)
+    with pytest.raises(InvalidParameterError, match="'mode'"):
+        cut_clip(media, tmp_path / "a.mp4", start_s=1.0, end_s=2.0, mode="fast")
+    with pytest.raises(MediaNotFoundError):
+        cut_clip(tmp_path / "missing.mp4", tmp_path / "a.mp4", start_s=1.0, end_s=2.0)
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00not a media file" * 100)
+    with pytest.raises(MediaError):
+        cut_clip(junk, tmp_path / "a.mp4", start_s=1.0, end_s=2.0)
+    for mode in ("copy", "encode"):
+        with pytest.raises(ExportError, match="Nothing of|No frame"):
+            cut_clip(media, tmp_path / "a.mp4", start_s=60.0, end_s=70.0, mode=mode)
+    with pytest.raises(InvalidParameterError, match="'suffix'"):
+        cut_clips([Clip(1.0, 2.0, 1.5, 1.0, 1)], tmp_path, media_path=media, suffix="/../x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.mp4"]

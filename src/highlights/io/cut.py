@@ -434,6 +434,11 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
                     t0, t1, n = _copy(src, tmp, start_abs, end_abs)
                 else:
                     t0, t1, n = _encode(src, tmp, start_abs, end_abs, crf=crf, preset=preset)
+                if t1 <= start_abs:
+                    raise ExportError(
+                        f"Nothing of {a:.3f}-{b:.3f} s is in the media: it ends at "
+                        f"{float(t1 - origin):.3f} s."
+                    )
             except (av.FFmpegError, ValueError) as exc:
                 raise ExportError(f"Cutting {a:.3f}-{b:.3f} s into {str(out_path)!r} failed: "
                                   f"{exc}") from exc
