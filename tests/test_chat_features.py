@@ -46,3 +46,145 @@ def test_chat_density_kinds_and_empty() -> None:
     assert empty.values.tolist() == [0.0] * 4
     with pytest.raises(InvalidParameterError):
         chat_density(ev, hop_s=0)
+
+
+# ----------------------------------------------------------------------------- signals
+from highlights.features.chat import chat_signals, spam_weights, top_keywords  # noqa: E402
+from highlights.lexicon import canonical_token, emote_count, reaction_hits  # noqa: E402
+
+
+def _spam_weights_ref(t: list[float], author: list[object], text: list[str], window_s: float,
+                      cap: int, min_chars: int) -> list[float]:
+    """Loop twin of spam_weights."""
+    import re as _re
+
+    def norm(x: str) -> str:
+        y = _re.sub(r"[\W_]+", "", _re.sub(r"\s+", " ", x).lower())
+        return canonical_token(y)
+
+    order = sorted(range(len(t)), key=lambda i: t[i])
+    per_author: dict[tuple[object, int], int] = {}
+    per_text: dict[tuple[str, int], int] = {}
+    w = [1.0] * len(t)
+    for i in order:
+        win = math.floor(t[i] / window_s)
+        if author[i] is not None:
+            k = per_author.get((author[i], win), 0)
+            per_author[(author[i], win)] = k + 1
+            w[i] = 1.0 if k < cap else 0.0
+        if len(text[i]) >= min_chars:
+            key = norm(text[i])
+            if len(key) >= min_chars:
+                k = per_text.get((key, win), 0)
+                per_text[(key, win)] = k + 1
+                w[i] *= 1.0 / math.sqrt(1.0 + k)
+    return w
+
+
+def test_spam_weights_match_loop(rng: np.random.Generator) -> None:
+    n = 3000
+    t = np.round(rng.uniform(0, 120, n), 1)  # many ties
+    authors = [None if rng.random() < 0.1 else f"u{int(rng.integers(0, 40))}" for _ in range(n)]
+    pool = ["LUL", "KEKW KEKW", "this is a long copy pasta message!!", "THIS is a long copy-pasta"
+            " message", "hi", "哈哈哈哈", "感谢 老板 赠送的 辣条 x1 感谢感谢"]
+    texts = [pool[int(rng.integers(0, len(pool)))] for _ in range(n)]
+    ev = ChatEvents.from_arrays(t, author=authors, text=texts)
+    got = spam_weights(ev, window_s=10.0, author_cap=3, pasta_min_chars=15)
+    want = _spam_weights_ref(ev.time_s.tolist(), ev.author.tolist(), ev.text.tolist(),
+                             10.0, 3, 15)
+    np.testing.assert_allclose(got, want)
+
+
+def test_spam_weights_damp_one_author_and_pasta() -> None:
+    bot = ChatEvents.from_arrays(np.linspace(0, 9.9, 50), author=["bot"] * 50,
+                                 text=["感谢 老板 赠送的 辣条"] * 50)
+    assert spam_weights(bot).sum() == 3.0  # capped at 3 per 10 s window
+    pasta = "copy this pasta if you love the stream"
+    crowd = ChatEvents.from_arrays(np.linspace(0, 9.9, 100),
+                                   author=[f"u{i}" for i in range(100)], text=[pasta] * 100)
+    w = spam_weights(crowd)
+    assert w[0] == 1.0 and w[-1] == pytest.approx(0.1)
+    short = ChatEvents.from_arrays(np.linspace(0, 9.9, 100),
+                                   author=[f"u{i}" for i in range(100)], text=["LUL"] * 100)
+    assert spam_weights(short).sum() == 100.0  # a crowd reacting is the signal
+
+
+def _signals_ref(ev: ChatEvents, hop: float, n: int) -> dict[str, list[float]]:
+    w = _spam_weights_ref(ev.time_s.tolist(), ev.author.tolist(), ev.text.tolist(), 10.0, 3, 15)
+    out = {k: [0.0] * n for k in ("chat_rate", "chat_unique", "chat_react", "chat_emote",
+                                    "chat_value")}
+    seen: set[tuple[int, object]] = set()
+    for i in range(len(ev)):
+        h = math.floor(ev.time_s[i] / hop)
+        if not 0 <= h < n:
+            continue
+        kind = ev.kind[i]
+        if kind in ("message", "paid"):
+            out["chat_rate"][h] += w[i] / hop
+            r, e = reaction_hits(ev.text[i]), emote_count(ev.text[i])
+            out["chat_react"][h] += w[i] * (r + 0.5 * e) / hop
+            out["chat_emote"][h] += w[i] * e / hop
+            a = ev.author[i]
+            if a is None or (h, a) not in seen:
+                out["chat_unique"][h] += 1.0 / hop
+                if a is not None:
+                    seen.add((h, a))
+        if kind in ("paid", "gift", "order", "member"):
+            out["chat_value"][h] += ev.value[i] / hop
+    return out
+
+
+def test_chat_signals_match_loop(rng: np.random.Generator) -> None:
+    n = 2000
+    t = rng.uniform(0, 60, n)
+    authors = [None if rng.random() < 0.1 else f"u{int(rng.integers(0, 25))}" for _ in range(n)]
+    pool = ["LUL", "KEKW lol", "Pog!!!", "hello there", "草草草", "666666", "绷不住了？？？",
+            "lionBaby_TK :yt:", "this is a long copy pasta message"]
+    texts = [pool[int(rng.integers(0, len(pool)))] for _ in range(n)]
+    kinds = rng.choice(["message", "paid", "gift", "like", "order"], n, p=[.8, .05, .05, .05, .05])
+    value = np.where(kinds == "message", 0.0, rng.integers(1, 50, n))
+    ev = ChatEvents.from_arrays(t, author=authors, text=texts, kind=kinds.tolist(), value=value)
+    sig = chat_signals(ev, hop_s=0.5, duration_s=60.0)
+    ref = _signals_ref(ev, 0.5, 120)
+    assert set(sig) == set(ref)
+    for k, tl in sig.items():
+        assert tl.name == k and tl.n == 120 and tl.hop_s == 0.5
+        np.testing.assert_allclose(tl.values, ref[k], rtol=1e-5, atol=1e-5, err_msg=k)
+
+
+def test_chat_signals_empty_and_validation() -> None:
+    sig = chat_signals(ChatEvents.from_arrays([]), duration_s=3.0)
+    assert all(tl.n == 6 and not tl.values.any() for tl in sig.values())
+    with pytest.raises(InvalidParameterError):
+        chat_signals(ChatEvents.from_arrays([1.0]), author_cap=0)
+    with pytest.raises(InvalidParameterError):
+        chat_signals([1.0, 2.0])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "hits"),
+    [
+        ("KEKW", "laugh", 1), ("OMEGALUL OMEGALUL", "laugh", 2), ("lmao", "laugh", 1),
+        ("LOOOL", "laugh", 1), ("哈哈哈哈哈", "laugh", 1), ("草", "laugh", 1),
+        ("绷不住了", "laugh", 1), ("ㅋㅋㅋㅋ", "laugh", 1), ("wwwww", "laugh", 1),
+        ("Pog", "hype", 1), ("PogChamp", "hype", 1), ("W", "hype", 1), ("666", "hype", 1),
+        ("!!!", "hype", 1), ("let's go", "hype", 0), ("lets gooo", "hype", 1),
+        ("？？？", "shock", 1), ("???", "shock", 1), ("F", "sad", 1), ("呜呜呜", "sad", 1),
+        ("what game is this", None, 0), ("Pogger", None, 0), ("world", None, 0),
+        ("LUL LUL LUL LUL LUL LUL", None, 3),
+    ],
+)
+def test_reaction_lexicon(text: str, category: str | None, hits: int) -> None:
+    assert reaction_hits(text, category=category) == hits
+
+
+def test_top_keywords_counts_authors_once() -> None:
+    ev = ChatEvents.from_arrays(
+        [1, 2, 3, 4, 5, 6, 7, 50],
+        author=["spam"] * 4 + ["a", "b", "c", "d"],
+        text=["buy followers"] * 4 + ["KEKW", "KEKW lmao", "哈哈哈哈", "outside"],
+    )
+    kws = top_keywords(ev, 0.0, 10.0, k=3)
+    assert kws[0] == "KEKW"
+    assert "outside" not in top_keywords(ev, 0.0, 10.0, k=10)
+    assert top_keywords(ev, 100.0, 200.0) == ()
