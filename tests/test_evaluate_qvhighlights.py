@@ -322,6 +322,19 @@ def test_ranked_ap_matches_sklearn_based_reference(rng: np.random.Generator) -> 
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
+def test_batched_ranked_ap_equals_row_by_row(rng: np.random.Generator) -> None:
+    q, n = 50, 30
+    y = rng.random((q, n, 2)) < 0.3
+    score = rng.integers(0, 5, size=(q, n)) / 4.0
+    n_valid = rng.integers(1, n + 1, size=q)
+    got = ranked_ap(y, score, n_valid)
+    for i in range(q):
+        m = n_valid[i]
+        want = [ref_ranked_ap(y[i, :m, c].astype(int).tolist(), score[i, :m].tolist())
+                for c in range(2)]
+        np.testing.assert_allclose(got[i], want, rtol=0, atol=1e-12)
+
+
 def test_full_evaluation_matches_loop_reference_on_random_data(rng: np.random.Generator) -> None:
     gt, sub = [], []
     for q in range(40):
@@ -329,9 +342,11 @@ def test_full_evaluation_matches_loop_reference_on_random_data(rng: np.random.Ge
         for _ in range(int(rng.integers(1, 4))):
             a = int(rng.integers(0, 70)) * 2
             wins.append([a, min(150, a + int(rng.choice([2, 4, 8, 12, 20, 40, 80])))])
-        ids = sorted(rng.choice(75, size=int(rng.integers(1, 20)), replace=False).tolist())
+        duration = int(rng.integers(20, 152))  # ragged clip counts exercise the padding
+        n_clips = duration // 2
+        ids = sorted(rng.choice(n_clips, size=int(rng.integers(1, 10)), replace=False).tolist())
         sal = rng.integers(0, 5, size=(len(ids), 3)).tolist()
-        gt.append(_gt(q, wins, 150, ids, sal))
+        gt.append(_gt(q, wins, duration, ids, sal))
         pw = []
         for _ in range(int(rng.integers(1, 14))):
             a = int(rng.integers(0, 70)) * 2

@@ -134,46 +134,73 @@ def voc_ap(tp: NDArray[np.bool_], n_ref: int | NDArray[np.int64]) -> F64:
     return out
 
 
-def ranked_ap(y_true: NDArray[np.bool_], y_score: F64) -> F64:
+def ranked_ap(
+    y_true: NDArray[np.bool_],
+    y_score: F64,
+    n_valid: NDArray[np.int64] | None = None,
+) -> F64:
     """Average precision of a ranking, per label column, as in the video2gif code.
 
     This is the ``get_ap(interpolate=True)`` definition used by QVHighlights for
     HL-mAP: the precision/recall curve at every distinct score (ties form one
-    step); precision is replaced by its running maximum taken from the *low*
-    threshold end; the AP is the plain mean of that precision at each threshold
-    where recall (compared in float32) increases.  A column with only negatives
-    scores 0 and one with only positives scores 1.
+    step); each precision is replaced by the maximum precision at that or any lower
+    threshold; the AP is the plain mean of that precision at each threshold where
+    recall (compared in float32) increases.  A column with only negatives scores 0
+    and one with only positives scores 1.
 
     Parameters
     ----------
-    y_true : ndarray of bool, shape (n, c)
-        Labels, one column per annotator / level.
-    y_score : ndarray, shape (n,)
-        Predicted scores (finite), shared by all columns.
+    y_true : ndarray of bool, shape (n, c) or (q, n, c)
+        Labels, one column per annotator / level, optionally for a batch of q
+        rankings.
+    y_score : ndarray, shape (n,) or (q, n)
+        Predicted scores (finite), shared by all columns of a ranking.
+    n_valid : ndarray of int, shape (q,), optional
+        Items actually present in each ranking of a batch (the rest is padding and
+        ignored).  Default: all ``n``.
 
     Returns
     -------
-    ndarray, shape (c,)
+    ndarray, shape (c,) or (q, c)
     """
-    n, c = y_true.shape
-    order = np.argsort(y_score, kind="mergesort")[::-1]
-    s = y_score[order]
-    y = y_true[order].astype(np.float64)
-    last = np.r_[np.flatnonzero(np.diff(s)), n - 1]  # last index of every tie group
-    tps = np.cumsum(y, axis=0)[last]  # (k, c)
-    fps = (last + 1)[:, None] - tps
-    n_pos = tps[-1]
+    single = y_true.ndim == 2
+    yt = y_true[None] if single else y_true
+    ys = y_score[None] if single else y_score
+    q, n, c = yt.shape
+    nv = np.full(q, n, dtype=np.int64) if n_valid is None else np.asarray(n_valid)
+    if n == 0:
+        return np.zeros(c) if single else np.zeros((q, c))
+    pos_idx = np.arange(n)
+    valid = pos_idx[None, :] < nv[:, None]  # (q, n)
+    # Descending, padding last.  Order inside a tie group does not matter: only the
+    # counts at the end of each group are used.
+    order = np.argsort(np.where(valid, -ys, np.inf), axis=1, kind="stable")
+    s = np.take_along_axis(np.where(valid, ys, 0.0), order, axis=1)
+    y = np.take_along_axis(yt & valid[:, :, None], order[:, :, None], axis=1)
+    # The last item of every tie group (ends of the curve's steps).
+    end = np.zeros((q, n), dtype=bool)
+    end[:, :-1] = s[:, :-1] != s[:, 1:]
+    end[np.arange(q), np.maximum(nv - 1, 0)] = True
+    end &= valid
+    end3 = end[:, :, None]
+    tps = np.cumsum(y, axis=1, dtype=np.float64)  # (q, n, c)
+    prec = tps / (pos_idx + 1.0)[None, :, None]
+    n_pos = np.take_along_axis(tps, np.maximum(nv - 1, 0)[:, None, None], axis=1)  # (q, 1, c)
+    # tps at the previous group end (tps never decreases, so a running max works).
+    at_end = np.where(end3, tps, 0.0)
+    prev_tps = np.concatenate([np.zeros((q, 1, c)), np.maximum.accumulate(at_end, axis=1)[:, :-1]],
+                              axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        prec = tps / (tps + fps)
         rec = (tps / n_pos).astype(np.float32)
-    # Running max from the lowest threshold (end of this array) towards the highest.
-    interp = np.maximum.accumulate(prec[::-1], axis=0)[::-1]
-    prev = np.concatenate([np.zeros((1, c), dtype=np.float32), rec[:-1]], axis=0)
-    use = rec != prev
+        prev_rec = (prev_tps / n_pos).astype(np.float32)
+    # Max precision over this and every lower threshold (group ends only).
+    interp = np.flip(np.maximum.accumulate(np.flip(np.where(end3, prec, -np.inf), 1), axis=1), 1)
+    use = end3 & (rec != prev_rec)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ap = np.sum(np.where(use, interp, 0.0), axis=0) / use.sum(axis=0)
-    out: F64 = np.where(n_pos == 0, 0.0, np.where(n_pos == n, 1.0, ap))
-    return out
+        ap = np.sum(np.where(use, interp, 0.0), axis=1) / use.sum(axis=1)
+    n_pos2 = n_pos[:, 0, :]
+    out: F64 = np.where(n_pos2 == 0, 0.0, np.where(n_pos2 == nv[:, None], 1.0, ap))
+    return out[0] if single else out
 
 
 def union_length(spans: F64) -> float:

@@ -221,13 +221,15 @@ def coverage_prf(
     else:
         hop = check_positive("hop_s", caller, hop_s)
         n = max(int(math.ceil(dur / hop - 1e-9)), 1)
-        width = np.full(n, hop)
-        width[-1] = dur - (n - 1) * hop
+        last_s = dur - (n - 1) * hop  # the last hop may be partial
+
+        def seconds(mask: NDArray[np.bool_]) -> float:
+            # Count whole hops as integers, convert to seconds once.
+            return int(np.count_nonzero(mask[:-1])) * hop + (last_s if mask[-1] else 0.0)
+
         pm = _grid_mask(p_spans, hop, n)
         rm = _grid_mask(r_spans, hop, n)
-        pred_s = float(width[pm].sum())
-        ref_s = float(width[rm].sum())
-        tp_s = float(width[pm & rm].sum())
+        pred_s, ref_s, tp_s = seconds(pm), seconds(rm), seconds(pm & rm)
     p, r, f = _prf(tp_s, pred_s, ref_s, zd)
     return {"precision": p, "recall": r, "f1": f, "tp_s": tp_s, "pred_s": pred_s,
             "ref_s": ref_s}

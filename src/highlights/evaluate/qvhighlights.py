@@ -68,6 +68,7 @@ SALIENCY_LEVELS: dict[str, int] = {"Fair": 2, "Good": 3, "VeryGood": 4}
 
 _CLIP_S = 2.0  # QVHighlights clip length in seconds
 _MAX_PRED_WINDOWS = 10
+_HL_BLOCK = 1024  # queries per block in the highlight evaluation
 _CALLER = "qvhighlights"
 
 
@@ -293,11 +294,8 @@ def _eval_hl(
         raise InvalidParameterError(
             f"Every query needs the same number of annotators. Got {sorted(n_ann)} instead."
         )
-    levels = np.asarray(list(SALIENCY_LEVELS.values()), dtype=np.float64)
-    n_lv = levels.shape[0]
-    hits = np.zeros((len(sub), n_lv))
-    aps: list[NDArray[np.float64]] = []
-    for i, d in enumerate(sub):
+    raw_scores: list[NDArray[np.float64]] = []
+    for d in sub:
         qid = d["qid"]
         try:
             raw = np.asarray(_field(d, "pred_saliency_scores", "Prediction"), dtype=np.float64)
@@ -309,17 +307,29 @@ def _eval_hl(
             raise InvalidParameterError(
                 f"qid={qid!r}: 'pred_saliency_scores' must be a non-empty list of finite numbers."
             )
-        sal = gt_sal[qid]
-        n_clips, a = sal.shape
-        pos = sal[:, None, :] >= levels[None, :, None]  # (clips, levels, annotators)
-        top = int(np.argmax(raw))
-        if top < n_clips:
-            hits[i] = pos[top].max(axis=1)
-        score = np.zeros(n_clips)
-        m = min(n_clips, raw.size)
-        score[:m] = raw[:m]
-        aps.append(ranked_ap(pos.reshape(n_clips, n_lv * a), score).reshape(n_lv, a))
-    ap = np.stack(aps) if aps else np.zeros((0, n_lv, 1))  # (queries, levels, annotators)
+        raw_scores.append(raw)
+    levels = np.asarray(list(SALIENCY_LEVELS.values()), dtype=np.float64)
+    n_lv = levels.shape[0]
+    a = n_ann.pop() if n_ann else 1
+    hits = np.zeros((len(sub), n_lv))
+    ap = np.zeros((len(sub), n_lv, a))
+    for b0 in range(0, len(sub), _HL_BLOCK):  # blocks of queries bound the memory
+        blk = slice(b0, b0 + _HL_BLOCK)
+        sal, n_clips = _pad([gt_sal[d["qid"]] for d in sub[blk]], a)  # (q, clips, a)
+        raw, n_raw = _pad([r[:, None] for r in raw_scores[blk]], 1)
+        raw = raw[:, :, 0]
+        q, n = sal.shape[:2]
+        pos = np.nan_to_num(sal)[:, :, None, :] >= levels[None, None, :, None]  # q, n, lv, a
+        # HIT@1: the first clip of maximal predicted saliency, a hit if any annotator agrees.
+        top = np.argmax(np.where(np.isnan(raw), -np.inf, raw), axis=1)
+        inside = top < n_clips
+        top_pos = pos[np.arange(q), np.minimum(top, n - 1)].any(axis=2)  # (q, lv)
+        hits[blk] = np.where(inside[:, None], top_pos, False)
+        # HL-mAP: predictions cut or zero-padded to the clips, AP per level and annotator.
+        score = np.zeros((q, n))
+        width = min(n, raw.shape[1])
+        score[:, :width] = np.nan_to_num(raw[:, :width], nan=0.0)
+        ap[blk] = ranked_ap(pos.reshape(q, n, n_lv * a), score, n_clips).reshape(q, n_lv, a)
     out: dict[str, dict[str, float]] = {}
     level = logging.INFO if verbose else logging.DEBUG
     for j, name in enumerate(SALIENCY_LEVELS):
