@@ -358,3 +358,14 @@ def test_full_evaluation_matches_loop_reference_on_random_data(rng: np.random.Ge
     want = ref_qvhighlights(sub, gt)
     for key, section in want.items():
         assert got[key] == section, key
+
+
+def test_verbose_logs_progress_instead_of_printing(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="highlights"):
+        qvhighlights(MR_PRED, MR_GT, verbose=True)
+    assert any("short: (0, 10], 1/3=33.33 examples" in r.getMessage() for r in caplog.records)
+    assert capsys.readouterr().out == ""
