@@ -14,9 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._validate import check_choice, check_nonneg, check_positive, fail
+from .choose import Selection, choose_clips, resolve_selection
 from .errors import SignalMissingWarning
 from .fuse import fuse_detail
-from .pick import as_pad, pick_clips
 from .result import Highlights, _annotate
 from .timeline import Timeline
 from .types import ChatEvents, MediaInfo
@@ -242,13 +242,16 @@ def find_highlights(
     source: str | os.PathLike[str] | None,
     *,
     chat: ChatInput = None,
-    n: int = 10,
-    min_len_s: float = 15.0,
-    max_len_s: float = 90.0,
-    pad_s: float | tuple[float, float] = (5.0, 3.0),
-    min_gap_s: float = 30.0,
-    threshold: float = 0.0,
-    order: str = "rank",
+    n: int | None = None,
+    preset: str | None = None,
+    min_len_s: float | None = None,
+    max_len_s: float | None = None,
+    pad_s: float | tuple[float, float] | None = None,
+    min_gap_s: float | None = None,
+    threshold: float | None = None,
+    order: str | None = None,
+    budget_s: float | tuple[float, float] | None = None,
+    snap: bool | None = None,
     hop_s: float = 0.5,
     video: str = "auto",
     sample_fps: float = 2.0,
@@ -282,6 +285,12 @@ def find_highlights(
         seconds from the media start, or loaded :class:`~highlights.ChatEvents`.
     n : int, default 10
         Maximum number of clips.
+    preset : {"reel", "shorts", "teaser", "chapters"}, optional
+        A named set of the selection parameters below (see
+        :mod:`highlights.presets`): ``"reel"`` a 180-300 s best-of of 20-60 s clips,
+        ``"shorts"`` standalone 15-60 s clips, ``"teaser"`` the top moments at 2-4 s
+        each within 20 s, ``"chapters"`` the whole stream as YouTube chapters.
+        Parameters you pass explicitly override the preset's.
     min_len_s, max_len_s : float, default 15.0, 90.0
         Bounds on each clip's length in seconds, padding included.
     pad_s : float or (float, float), default (5.0, 3.0)
@@ -292,6 +301,12 @@ def find_highlights(
         Minimum fused score of a clip's peak (0 = the rolling baseline).
     order : {"rank", "time"}, default "rank"
         Order of ``result.clips``.
+    budget_s : float or (float, float), optional
+        Total length of the clips, seconds (a maximum, or a ``(min, max)`` range):
+        the best set under it is chosen by an exact knapsack.  Default: no budget.
+    snap : bool, default True
+        Move clip edges to nearby scene cuts (within 3 s) or pauses in the audio
+        (within 1 s), keeping the length bounds and the lead-in.
     hop_s : float, default 0.5
         Resolution of every signal timeline, seconds.
     video : {"auto", "keyframes", "sampled", "full", "none"}, default "auto"
@@ -373,10 +388,12 @@ def find_highlights(
         chat_lag_s=chat_lag_s, duration_s=duration_s, progress=progress,
         workers=workers, executor=executor, cache=cache,
     )
+    sel = resolve_selection(
+        preset, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pad_s,
+        min_gap_s=min_gap_s, threshold=threshold, order=order, budget_s=budget_s, snap=snap,
+    )
     return select(
-        analysis, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pad_s,
-        min_gap_s=min_gap_s, threshold=threshold, order=order, weights=weights,
-        baseline_s=baseline_s, smooth_s=smooth_s,
+        analysis, sel, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s,
         extra_params={"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
                       "audio_stream": audio_stream, "chat_lag_s": chat_lag_s},
     )
@@ -384,35 +401,45 @@ def find_highlights(
 
 def select(
     analysis: Analysis,
+    selection: Selection | None = None,
     *,
-    n: int = 10,
-    min_len_s: float = 15.0,
-    max_len_s: float = 90.0,
-    pad_s: float | tuple[float, float] = (5.0, 3.0),
-    min_gap_s: float = 30.0,
-    threshold: float = 0.0,
-    order: str = "rank",
     weights: Mapping[str, float] | None = None,
     baseline_s: float | None = 600.0,
     smooth_s: float = 3.0,
     extra_params: Mapping[str, Any] | None = None,
 ) -> Highlights:
-    """Fuse an :class:`Analysis` and pick clips (the cheap part of the pipeline)."""
+    """Fuse an :class:`Analysis` and choose clips (the cheap part of the pipeline).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Output of :func:`analyze`.
+    selection : Selection, optional
+        Output of :func:`highlights.choose.resolve_selection` (default: the library
+        defaults).
+    weights, baseline_s, smooth_s
+        Fusion parameters (see :func:`find_highlights`).
+    extra_params : mapping, optional
+        Recorded in ``result.params`` as they are.
+
+    Returns
+    -------
+    Highlights
+    """
+    sel = resolve_selection() if selection is None else selection
     fusion = fuse_detail(
         analysis.timelines, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s
     )
-    pads = as_pad(pad_s, "find_highlights")
-    params: dict[str, Any] = {
-        "n": n, "min_len_s": min_len_s, "max_len_s": max_len_s, "pad_s": pads,
-        "min_gap_s": min_gap_s, "threshold": threshold, "order": order,
-        "weights": dict(fusion.weights), "baseline_s": baseline_s, "smooth_s": smooth_s,
-        **dict(extra_params or {}),
-    }
-    clips = pick_clips(
-        fusion.score, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pads,
-        min_gap_s=min_gap_s, threshold=threshold, order=order, components=fusion.components,
-    )
     keyword_source = _keyword_source(analysis.chat)
+    clips = choose_clips(
+        fusion.score, sel, components=fusion.components,
+        energy=analysis.timelines.get("audio_rms_db"), cuts_s=analysis.cuts_s,
+        keywords=keyword_source,
+    )
+    params: dict[str, Any] = {
+        **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,
+        "smooth_s": smooth_s, **dict(extra_params or {}),
+    }
     return Highlights(
         clips=tuple(_annotate(clips, keyword_source)),
         score=fusion.score,
@@ -425,6 +452,7 @@ def select(
         source=analysis.source,
         notes=analysis.notes,
         keyword_source=keyword_source,
+        cuts_s=analysis.cuts_s,
     )
 
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from ._atomic import write_atomic
 from ._validate import fail
+from .choose import SELECTION_DEFAULTS, choose_clips, resolve_selection
 from .fuse import fuse_detail
-from .pick import pick_clips
 from .timeline import Timeline
 from .types import Clip, MediaInfo
 
@@ -26,8 +26,6 @@ __all__ = ["Highlights", "SCHEMA", "SCHEMA_VERSION", "format_hms"]
 SCHEMA = "highlights.result"
 SCHEMA_VERSION = 1
 
-# Parameters that only re-select clips from the existing score.
-_PICK_PARAMS = ("n", "min_len_s", "max_len_s", "pad_s", "min_gap_s", "threshold", "order")
 # Parameters that need the score re-fused (still no decoding).
 _FUSE_PARAMS = ("weights", "baseline_s", "smooth_s")
 
@@ -86,9 +84,11 @@ class Highlights:
         """Re-select clips with new parameters, without decoding anything.
 
         Selection parameters (``n``, ``min_len_s``, ``max_len_s``, ``pad_s``,
-        ``min_gap_s``, ``threshold``, ``order``) re-pick from the stored score in
-        milliseconds.  Fusion parameters (``weights``, ``baseline_s``, ``smooth_s``)
-        re-fuse the stored signals first.
+        ``min_gap_s``, ``threshold``, ``order``, ``rel_level``, ``budget_s``,
+        ``snap``, ``chapters``) re-pick from the stored score in milliseconds;
+        ``preset=`` starts from that preset instead of the current selection.  Fusion
+        parameters (``weights``, ``baseline_s``, ``smooth_s``) re-fuse the stored
+        signals first.
 
         Returns
         -------
@@ -103,14 +103,20 @@ class Highlights:
         Examples
         --------
         >>> shorter = result.repick(n=5, max_len_s=60)  # doctest: +SKIP
+        >>> reel = result.repick(preset="reel")         # doctest: +SKIP
         """
-        unknown = sorted(set(params) - set(_PICK_PARAMS) - set(_FUSE_PARAMS))
+        known = (*SELECTION_DEFAULTS, "preset", *_FUSE_PARAMS)
+        unknown = sorted(set(params) - set(known))
         if unknown:
-            raise fail(
-                unknown[0], "Highlights.repick",
-                f"one of {', '.join(_PICK_PARAMS + _FUSE_PARAMS)}", params[unknown[0]],
-            )
-        merged = {**self.params, **params}
+            raise fail(unknown[0], "Highlights.repick", f"one of {', '.join(known)}",
+                       params[unknown[0]])
+        sel_given = {k: v for k, v in params.items() if k in SELECTION_DEFAULTS}
+        if "preset" in params:
+            sel = resolve_selection(params["preset"], **sel_given)
+        else:
+            current = {k: self.params[k] for k in SELECTION_DEFAULTS if k in self.params}
+            sel = resolve_selection(self.params.get("preset"), **{**current, **sel_given})
+        merged = {**self.params, **{k: v for k, v in params.items() if k in _FUSE_PARAMS}}
         score, components = self.score, self.components
         if any(k in params for k in _FUSE_PARAMS):
             fusion = fuse_detail(
@@ -118,15 +124,19 @@ class Highlights:
                 baseline_s=merged.get("baseline_s", 600.0), smooth_s=merged.get("smooth_s", 3.0),
             )
             score, components = fusion.score, fusion.components
-        clips = pick_clips(
-            score, components=components,
-            **{k: merged[k] for k in _PICK_PARAMS if k in merged},
+            merged["weights"] = dict(fusion.weights)
+        clips = choose_clips(
+            score, sel, components=components, energy=self.timelines.get("audio_rms_db"),
+            cuts_s=self.cuts_s, keywords=self.keyword_source,
         )
-        clips = _annotate(clips, self.keyword_source)
-        return replace(self, clips=tuple(clips), score=score, components=components, params=merged)
+        merged.update(sel.to_dict())
+        return replace(self, clips=tuple(_annotate(clips, self.keyword_source)), score=score,
+                       components=components, params=merged)
 
     # Set by find_highlights when chat was given, to label clips; not part of equality.
     keyword_source: Any = field(default=None, compare=False, repr=False)
+    #: Hard-cut times found in the video, seconds (for snapping and chapters).
+    cuts_s: Any = field(default=(), compare=False, repr=False)
 
     # ------------------------------------------------------------------ views
     def to_records(self) -> list[dict[str, Any]]:
@@ -282,8 +292,8 @@ def _annotate(clips: list[Clip], keyword_source: Any) -> list[Clip]:
         kws: tuple[str, ...] = ()
         if keyword_source is not None:
             kws = tuple(keyword_source(c.start_s, c.end_s))
-        label = " + ".join(k for k, v in list(c.contributions.items())[:2] if v > 0)
-        out.append(replace(c, keywords=kws, label=label))
+        label = c.label or " + ".join(k for k, v in list(c.contributions.items())[:2] if v > 0)
+        out.append(replace(c, keywords=kws or c.keywords, label=label))
     return out
 
 
