@@ -1,0 +1,120 @@
+"""Tests of highlights.features.lag: chat-lag estimation on synthetic streams."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from highlights.errors import InvalidParameterError
+from highlights.features.lag import _xcorr, estimate_chat_lag, lag_curve
+from highlights.timeline import Timeline
+
+HOP = 0.5
+
+
+def make_stream(seed: int, lag_s: float, *, duration_s: float = 3600.0,
+                n_events: int = 10) -> tuple[Timeline, list[Timeline]]:
+    """Chat rate + (audio dB, motion) with moments whose chat starts ``lag_s`` after the peak.
+
+    Also plants loud music beds chat ignores, and a chat rate that grows x3 over
+    the stream (a growing audience).
+    """
+    rng = np.random.default_rng(seed)
+    n = int(duration_s / HOP)
+    t = (np.arange(n) + 0.5) * HOP
+    peaks = np.sort(rng.uniform(120, duration_s - 120, n_events))
+    audio = -30 + rng.normal(0, 2.0, n)
+    motion = 0.2 + rng.normal(0, 0.05, n)
+    for p in peaks:
+        w = rng.uniform(2, 5)
+        audio += rng.uniform(10, 18) * np.exp(-0.5 * ((t - p) / w) ** 2)
+        motion += rng.uniform(0.2, 0.5) * np.exp(-0.5 * ((t - p) / w) ** 2)
+    for s in rng.uniform(0, duration_s - 60, 3):
+        audio[(t > s) & (t < s + 60)] += 8
+    base = 1.0 + 2.0 * t / duration_s
+    rate = base.copy()
+    for p in peaks:
+        rel = t - (p + lag_s)
+        tau = rng.uniform(8, 20)
+        amp = rng.uniform(5, 10) * base
+        rate += np.where(rel < 0, 0, np.where(rel < 1, rel, np.exp(-(rel - 1) / tau))) * amp
+    chat = Timeline(rng.poisson(rate * HOP) / HOP, hop_s=HOP, name="chat_rate")
+    return chat, [Timeline(audio, hop_s=HOP, name="audio_rms_db"),
+                  Timeline(motion, hop_s=HOP, name="motion")]
+
+
+@pytest.mark.parametrize("lag_s", [3.0, 5.0, 8.0, 12.0, 20.0, 30.0, 40.0])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_known_lag_recovered(lag_s: float, seed: int) -> None:
+    chat, media = make_stream(seed, lag_s)
+    est, conf = estimate_chat_lag(chat, media)
+    assert abs(est - lag_s) <= 2.0
+    assert conf >= 0.5
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_unrelated_signals_have_low_confidence(seed: int) -> None:
+    chat, _ = make_stream(seed, 10.0)
+    _, media = make_stream(seed + 100, 10.0)  # someone else's stream
+    _, conf = estimate_chat_lag(chat, media)
+    assert conf < 0.25
+
+
+@pytest.mark.parametrize(("seed", "lag_s"), [(0, 4.0), (1, 15.0), (2, 35.0)])
+def test_on_synth_module_streams(seed: int, lag_s: float) -> None:
+    synth = pytest.importorskip("highlights.synth")
+    sig, _ = synth.make_signals(duration_s=1800.0, seed=seed, chat_lag_s=lag_s)
+    media = [sig[k] for k in ("audio_rms_db", "motion", "scene") if k in sig]
+    est, conf = estimate_chat_lag(sig["chat_rate"], media)
+    assert abs(est - lag_s) <= 2.0
+    assert conf >= 0.5
+
+
+def test_min_lag_and_single_timeline() -> None:
+    chat, media = make_stream(3, 12.0)
+    est, _ = estimate_chat_lag(chat, media[0], min_lag_s=20.0, max_lag_s=50.0)
+    assert 20.0 <= est <= 50.0
+    est2, _ = estimate_chat_lag(chat, media[1])
+    assert abs(est2 - 12.0) <= 2.0
+
+
+def test_flat_inputs_give_zero_confidence() -> None:
+    flat = Timeline(np.zeros(1000), hop_s=HOP)
+    chat, _ = make_stream(0, 5.0, duration_s=500.0)
+    assert estimate_chat_lag(flat, [chat]) == (0.0, 0.0)
+    assert estimate_chat_lag(chat, [flat])[1] == 0.0
+    tiny = Timeline(np.ones(2), hop_s=HOP)
+    assert estimate_chat_lag(tiny, tiny) == (0.0, 0.0)
+
+
+def test_xcorr_matches_loop(rng: np.random.Generator) -> None:
+    a, b = rng.normal(size=300), rng.normal(size=300)
+    got = _xcorr(a, b, 40)
+    want = [np.mean([a[t] * b[t + k] for t in range(300 - k)]) for k in range(41)]
+    np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_lag_curve_shape_and_grid_mismatch() -> None:
+    chat, media = make_stream(1, 8.0, duration_s=900.0)
+    coarse = media[0].resample(hop_s=1.0)  # other hop: re-gridded onto chat's grid
+    lags, corr = lag_curve(chat, [coarse], max_lag_s=30.0)
+    assert lags.shape == corr.shape == (61,)
+    assert abs(lags[np.argmax(corr)] - 8.0) <= 2.0
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [{"max_lag_s": 0.0}, {"min_lag_s": -1.0}, {"min_lag_s": 70.0}, {"max_lag_s": float("nan")}],
+)
+def test_bad_parameters(kw: dict[str, float]) -> None:
+    chat, media = make_stream(0, 5.0, duration_s=300.0)
+    with pytest.raises(InvalidParameterError):
+        estimate_chat_lag(chat, media, **kw)
+
+
+def test_bad_types() -> None:
+    chat, _ = make_stream(0, 5.0, duration_s=300.0)
+    with pytest.raises(InvalidParameterError):
+        estimate_chat_lag(chat, [])
+    with pytest.raises(InvalidParameterError):
+        estimate_chat_lag(np.zeros(10), chat)  # type: ignore[arg-type]
