@@ -44,18 +44,33 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "find_highlights": ".api",
     "analyze": ".api",
+    "select": ".api",
+    "Analysis": ".api",
     "Highlights": ".result",
     "fuse": ".fuse",
+    "fuse_detail": ".fuse",
     "robust_normalize": ".fuse",
     "DEFAULT_WEIGHTS": ".fuse",
     "pick_clips": ".pick",
+    "snap_clips": ".boundaries",
+    "select_budget": ".select",
+    "make_chapters": ".chapters",
+    "PRESETS": ".presets",
     "probe": ".io.media",
     "load_chat": ".io.chat",
     "chat_density": ".features.chat",
     "audio_energy": ".features.audio",
     "scene_change": ".features.scene",
     "scene_cuts": ".features.scene",
+    "analyze_media": ".features.analyze",
+    "export_clips": ".export",
+    "chapters_text": ".export",
+    "cut_clips": ".io.cut",
+    "AnalysisCache": ".cache",
     "make_livestream": ".synth",
+    "evaluate_clips": ".evaluate",
+    "qvhighlights": ".evaluate",
+    "score_timeline": ".evaluate",
 }
 
 __all__ = [
@@ -70,16 +85,25 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import analyze, find_highlights
-    from .features.audio import audio_energy
-    from .features.chat import chat_density
-    from .features.scene import scene_change, scene_cuts
-    from .fuse import DEFAULT_WEIGHTS, fuse, robust_normalize
-    from .io.chat import load_chat
-    from .io.media import probe
-    from .pick import pick_clips
-    from .result import Highlights
-    from .synth import make_livestream
+    from .api import Analysis, analyze, find_highlights, select  # noqa: F401
+    from .boundaries import snap_clips  # noqa: F401
+    from .cache import AnalysisCache  # noqa: F401
+    from .chapters import make_chapters  # noqa: F401
+    from .evaluate import evaluate_clips, qvhighlights, score_timeline  # noqa: F401
+    from .export import chapters_text, export_clips  # noqa: F401
+    from .features.analyze import analyze_media  # noqa: F401
+    from .features.audio import audio_energy  # noqa: F401
+    from .features.chat import chat_density  # noqa: F401
+    from .features.scene import scene_change, scene_cuts  # noqa: F401
+    from .fuse import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize  # noqa: F401
+    from .io.chat import load_chat  # noqa: F401
+    from .io.cut import cut_clips  # noqa: F401
+    from .io.media import probe  # noqa: F401
+    from .pick import pick_clips  # noqa: F401
+    from .presets import PRESETS  # noqa: F401
+    from .result import Highlights  # noqa: F401
+    from .select import select_budget  # noqa: F401
+    from .synth import make_livestream  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

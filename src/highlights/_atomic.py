@@ -1,56 +1,167 @@
-"""Atomic, no-clobber file writing shared by every writer in the library."""
+"""Atomic, no-clobber file writing shared by every writer in the library.
+
+Files are written to a hidden temporary name in the target directory, flushed and
+fsync'ed, then moved into place: with ``overwrite`` by :func:`os.replace`, without it
+by a hard link that fails if the destination appeared meanwhile (so an existing file
+is never clobbered, even in a race).  The temporary file is removed on any failure.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-import tempfile
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import ExportError, OutputExistsError
 
-__all__ = ["write_atomic"]
+__all__ = ["atomic_output", "atomic_write_bytes", "atomic_write_text", "write_atomic"]
 
 
-def write_atomic(
-    path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False
-) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
+def _tmp_name(path: Path) -> Path:
+    """A hidden, random name next to ``path`` that keeps its suffix (muxers guess by it)."""
+    return path.with_name(f".{path.stem[:40]}.{secrets.token_hex(6)}.tmp{path.suffix[:16]}")
+
+
+def _check_dest(dest: Path, overwrite: bool) -> None:
+    if not dest.parent.is_dir():
+        raise ExportError(f"Output directory {str(dest.parent)!r} does not exist.")
+    if dest.is_dir():
+        raise ExportError(f"Output path {str(dest)!r} is a directory.")
+    if not overwrite and (dest.exists() or dest.is_symlink()):
+        raise OutputExistsError(
+            f"{str(dest)!r} exists; pass overwrite=True to replace it."
+        )
+
+
+def _commit(tmp: Path, dest: Path, overwrite: bool) -> None:
+    try:
+        if overwrite:
+            os.replace(tmp, dest)
+        else:
+            _link_no_clobber(tmp, dest)
+    except FileExistsError as exc:
+        raise OutputExistsError(
+            f"{str(dest)!r} exists; pass overwrite=True to replace it."
+        ) from exc
+    except OSError as exc:
+        raise ExportError(f"Cannot write {str(dest)!r}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iterator[Path]:
+    """Give a writer a temporary path next to ``path`` and move it into place on success.
+
+    The temporary name is hidden, random and keeps the suffix of ``path`` (so a muxer
+    can infer the format). On normal exit of the ``with`` block the file is renamed
+    to ``path`` (never clobbering it unless ``overwrite``); on any exception, or if
+    the writer produced nothing, the temporary file is removed and nothing appears.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists (checked before and at the rename) and ``overwrite`` is false.
+    ExportError
+        If the directory is missing, the writer produced no file, or the rename failed.
+    """
+    dest = Path(path)
+    _check_dest(dest, overwrite)
+    tmp = _tmp_name(dest)
+    try:
+        yield tmp
+        if not tmp.is_file():
+            raise ExportError(f"Nothing was written for {str(dest)!r}.")
+        _commit(tmp, dest, overwrite)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
+                       overwrite: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically.
+
+    The bytes go to a temporary file in the same directory, are flushed and
+    fsync'ed, and the file is then renamed into place. Without ``overwrite`` the
+    final step is a hard link, which fails if ``path`` appeared in the meantime, so
+    an existing file is never clobbered; with it, :func:`os.replace` is used. The
+    temporary file is removed on any failure.
 
     Parameters
     ----------
     path : path-like
         Destination file; its directory must exist.
-    data : str or bytes
-        Content; text is written as UTF-8.
+    data : bytes
+        File contents.
     overwrite : bool, default False
-        Replace an existing file.  Without it an existing file is left untouched.
+        Replace an existing file.
 
     Returns
     -------
-    Path
-        The written path.
+    pathlib.Path
+        ``path`` as a :class:`~pathlib.Path`.
 
     Raises
     ------
     OutputExistsError
         If ``path`` exists and ``overwrite`` is false.
     ExportError
-        If the directory is missing or the write fails (no partial file is left).
+        If the directory is missing or the file cannot be written.
     """
     dest = Path(path)
-    if dest.exists() and not overwrite:
-        raise OutputExistsError(
-            f"{dest} already exists; pass overwrite=True (CLI: --overwrite) to replace it."
-        )
-    if not dest.parent.is_dir():
-        raise ExportError(f"The output directory {dest.parent} does not exist.")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    _check_dest(dest, overwrite)
+    tmp = _tmp_name(dest)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except OSError as exc:
+        raise ExportError(f"Cannot create a file in {str(dest.parent)!r}: {exc}") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, dest)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _commit(tmp, dest, overwrite)
+    except ExportError:
+        raise
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"Could not write {dest}: {exc}") from exc
+        raise ExportError(f"Cannot write {str(dest)!r}: {exc}") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
     return dest
+
+
+def _link_no_clobber(tmp: Path, dest: Path) -> None:
+    try:
+        os.link(tmp, dest)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno not in {
+            errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK,
+            errno.ENOSYS, errno.EACCES,
+        }:
+            raise
+        # File system without hard links: check, then rename (a small race remains).
+        if dest.exists() or dest.is_symlink():
+            raise FileExistsError(errno.EEXIST, "exists", str(dest)) from exc
+        os.replace(tmp, dest)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, *,
+                      overwrite: bool = False) -> Path:
+    """Write ``text`` as UTF-8 atomically; see :func:`atomic_write_bytes`.
+
+    Characters UTF-8 cannot encode (lone surrogates) are written as ``?``.
+    """
+    return atomic_write_bytes(path, text.encode("utf-8", errors="replace"), overwrite=overwrite)
+
+
+def write_atomic(
+    path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False
+) -> Path:
+    """Write text (UTF-8) or bytes to ``path`` atomically; see :func:`atomic_write_bytes`."""
+    if isinstance(data, str):
+        return atomic_write_text(path, data, overwrite=overwrite)
+    return atomic_write_bytes(path, data, overwrite=overwrite)

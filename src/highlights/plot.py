@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import OutputExistsError
+from ._atomic import atomic_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from .result import Highlights
@@ -80,16 +79,10 @@ def plot_highlights(
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     if path is not None:
-        dest = Path(path)
-        if dest.exists() and not overwrite:
-            plt.close(fig)
-            raise OutputExistsError(f"{dest} already exists; pass overwrite=True to replace it.")
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix or ".png",
-                                   dir=dest.parent)
-        os.close(fd)
         try:
-            fig.savefig(tmp, dpi=110)
-            os.replace(tmp, dest)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+            with atomic_output(path, overwrite=overwrite) as tmp:
+                fig.savefig(tmp, dpi=110)
+        except Exception:
+            plt.close(fig)
+            raise
     return fig
