@@ -81,6 +81,8 @@ def test_signals_and_chat_lag(streams, results):
     grids = {(tl.hop_s, tl.start_s, tl.n) for tl in r.timelines.values()}
     assert len(grids) == 1
     assert r.chat_lag_s is not None and r.chat_lag_s >= 0
+    assert r.chat_lag_method in ("estimated", "default")
+    assert r.chat_lag_confidence is not None and 0 <= r.chat_lag_confidence <= 1
     assert r.media is not None and r.media.has_audio and r.media.has_video
 
 
@@ -151,6 +153,7 @@ def test_chat_only_analysis():
     times = np.sort(np.r_[rng.uniform(0, 600, 600), rng.normal(300, 3, 200)])
     r = find_highlights(None, chat=times, n=3, duration_s=600.0, chat_lag_s=0.0, **PICK)
     assert r.media is None and r.clips
+    assert r.chat_lag_method == "given" and r.chat_lag_s == 0.0
     assert r.clips[0].start_s <= 300 <= r.clips[0].end_s
 
 

@@ -61,6 +61,8 @@ class Analysis:
         The chat events, shifted back by ``chat_lag_s``.
     chat_lag_s, chat_lag_confidence : float or None
         Applied chat lag and the estimate's confidence.
+    chat_lag_method : {"given", "estimated", "default"} or None
+        Where ``chat_lag_s`` came from.
     cuts_s : ndarray of float64
         Hard cuts found while analysing the video, seconds.
     notes : tuple of str
@@ -72,6 +74,7 @@ class Analysis:
     chat: ChatEvents | None
     chat_lag_s: float | None
     chat_lag_confidence: float | None
+    chat_lag_method: str | None
     cuts_s: NDArray[np.float64]
     notes: tuple[str, ...]
     source: str
@@ -135,6 +138,7 @@ def analyze(
     events: ChatEvents | None = None
     lag: float | None = None
     conf: float | None = None
+    lag_method: str | None = None
     if chat is not None:
         from .features.chat import chat_signals
         from .io.chat import load_chat
@@ -150,7 +154,7 @@ def analyze(
             if total_s <= 0:
                 total_s = float(events.time_s[-1]) + hop
             chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s)
-            lag, conf = _chat_lag(chat_tls, timelines, chat_lag_s, notes)
+            lag, conf, lag_method = _chat_lag(chat_tls, timelines, chat_lag_s, notes)
             n = int(np.ceil(total_s / hop - 1e-9))
             for key, tl in chat_tls.items():
                 timelines[key] = tl.shift(-lag).on_grid(hop_s=hop, start_s=0.0, n=n, how="mean")
@@ -159,7 +163,7 @@ def analyze(
         raise fail("source", caller, "a recording or chat log with at least one signal", source)
     return Analysis(
         timelines=timelines, media=info, chat=events, chat_lag_s=lag,
-        chat_lag_confidence=conf, cuts_s=cuts, notes=tuple(notes),
+        chat_lag_confidence=conf, chat_lag_method=lag_method, cuts_s=cuts, notes=tuple(notes),
         source="" if source is None else str(source),
     )
 
@@ -216,15 +220,15 @@ def _chat_lag(
     media_tls: Mapping[str, Timeline],
     given: float | None,
     notes: list[str],
-) -> tuple[float, float | None]:
-    """Pick the chat lag: the given one, an estimate, or the default."""
+) -> tuple[float, float | None, str]:
+    """Pick the chat lag: the given one, an estimate, or the default (and say which)."""
     if given is not None:
-        return check_nonneg("chat_lag_s", "find_highlights", given), None
+        return check_nonneg("chat_lag_s", "find_highlights", given), None, "given"
     cues = [media_tls[k] for k in ("audio_rms_db", "audio_excite", "motion", "scene")
             if k in media_tls]
     if not cues:
         log.info("No media signal to estimate the chat lag from; using %s s.", DEFAULT_CHAT_LAG_S)
-        return DEFAULT_CHAT_LAG_S, None
+        return DEFAULT_CHAT_LAG_S, None, "default"
     from .features.lag import estimate_chat_lag
 
     lag, conf = estimate_chat_lag(chat_tls["chat_rate"], cues)
@@ -234,8 +238,8 @@ def _chat_lag(
             f"using the default {DEFAULT_CHAT_LAG_S:g} s instead."
         )
         log.info(notes[-1])
-        return DEFAULT_CHAT_LAG_S, conf
-    return float(lag), float(conf)
+        return DEFAULT_CHAT_LAG_S, float(conf), "default"
+    return float(lag), float(conf), "estimated"
 
 
 def find_highlights(
@@ -449,6 +453,7 @@ def select(
         media=analysis.media,
         chat_lag_s=analysis.chat_lag_s,
         chat_lag_confidence=analysis.chat_lag_confidence,
+        chat_lag_method=analysis.chat_lag_method,
         source=analysis.source,
         notes=analysis.notes,
         keyword_source=keyword_source,

@@ -116,6 +116,17 @@ def _show_warning(message: Any, category: Any, filename: str, lineno: int,
     print(f"warning: {message}", file=sys.stderr)
 
 
+def _lag_text(result: Any) -> str:
+    conf = result.chat_lag_confidence
+    method = result.chat_lag_method
+    if method == "estimated":
+        return f"{result.chat_lag_s:.1f} s (estimated, confidence {conf:.2f})"
+    if method == "default" and conf is not None:
+        return (f"{result.chat_lag_s:.1f} s (default; the estimate had low confidence "
+                f"{conf:.2f})")
+    return f"{result.chat_lag_s:.1f} s ({method})"
+
+
 def _cmd_find(args: argparse.Namespace) -> int:
     from .api import find_highlights
 
@@ -128,9 +139,7 @@ def _cmd_find(args: argparse.Namespace) -> int:
     )
     print(result)
     if result.chat_lag_s is not None:
-        conf = result.chat_lag_confidence
-        how = "given" if conf is None else f"estimated, confidence {conf:.2f}"
-        print(f"chat lag: {result.chat_lag_s:.1f} s ({how})")
+        print(f"chat lag: {_lag_text(result)}")
     if args.json:
         result.to_json(args.json, overwrite=args.overwrite)
         print(f"wrote {args.json}", file=sys.stderr)
@@ -163,9 +172,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     t2 = time.perf_counter()
     print(result)
-    lag = result.chat_lag_s
-    print(f"\nchat lag: estimated {lag:.1f} s, planted {stream.chat_lag_s:.1f} s"
-          if lag is not None else "")
+    if result.chat_lag_s is not None:
+        print(f"\nchat lag: {_lag_text(result)}; planted {stream.chat_lag_s:.1f} s")
     print("\nplanted moments (ground truth):")
     found = 0
     for m in stream.moments:

@@ -64,6 +64,9 @@ class Highlights:
         shifted back by it before fusion.
     chat_lag_confidence : float or None
         Confidence of the estimate in ``[0, 1]`` (None when given or without chat).
+    chat_lag_method : {"given", "estimated", "default"} or None
+        Where ``chat_lag_s`` came from: the caller, the per-stream estimate, or the
+        default (5 s) because the estimate was not confident enough.
     source : str
         The analysed file.
     """
@@ -76,6 +79,7 @@ class Highlights:
     media: MediaInfo | None = None
     chat_lag_s: float | None = None
     chat_lag_confidence: float | None = None
+    chat_lag_method: str | None = None
     source: str = ""
     notes: tuple[str, ...] = field(default=())
 
@@ -158,6 +162,7 @@ class Highlights:
             "chat_lag_confidence": (
                 None if self.chat_lag_confidence is None else round(self.chat_lag_confidence, 3)
             ),
+            "chat_lag_method": self.chat_lag_method,
             "signals": sorted(self.timelines),
             "hop_s": self.score.hop_s,
             "duration_s": round(self.score.end_s, 3),
