@@ -77,3 +77,42 @@ def test_demo_refuses_foreign_folder(tmp_path, capsys):
     (tmp_path / "mine.txt").write_text("user data")
     assert main(["demo", "--dir", str(tmp_path), "-q"]) == 1
     assert (tmp_path / "mine.txt").read_text() == "user data"
+
+
+def test_find_with_preset_and_exports(stream, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["find", str(stream.video_path), "--chat", str(stream.chat_path),
+                 "--preset", "shorts", "--min-len", "10", "--max-len", "20", "-n", "2",
+                 "--export", "edl,otio,chapters,srt,vtt,csv,json,ffconcat,clips,plot",
+                 "--out", str(out), "-q"])
+    assert code == 0, capsys.readouterr().err
+    for name in ("highlights.edl", "highlights.otio", "chapters.txt",
+                 "highlights.srt", "highlights.vtt", "highlights.csv", "highlights.json",
+                 "highlights.ffconcat", "highlights.png"):
+        assert (out / name).stat().st_size > 0, name
+    clips = sorted((out / "clips").iterdir())
+    assert 1 <= len(clips) <= 2
+    import av
+
+    for c in clips:
+        with av.open(str(c)) as f:
+            assert f.streams.video and f.duration and f.duration > 0
+    assert (out / "chapters.txt").read_text().startswith("0:00")
+    # Exporting again without --overwrite is refused before anything is written.
+    code = main(["find", str(stream.video_path), "--preset", "shorts", "--min-len", "10",
+                 "--max-len", "20", "--export", "json", "--out", str(out), "-q"])
+    assert code == 1 and "overwrite" in capsys.readouterr().err
+
+
+def test_chapters_preset_cli(stream, tmp_path):
+    out = tmp_path / "ch"
+    assert main(["find", str(stream.video_path), "--preset", "chapters", "--export",
+                 "chapters", "--out", str(out), "-q"]) == 0
+    lines = (out / "chapters.txt").read_text().splitlines()
+    assert lines[0].startswith("0:00") and len(lines) >= 3
+
+
+def test_unknown_export_is_usage_error(stream):
+    with pytest.raises(SystemExit) as exc:
+        main(["find", str(stream.video_path), "--export", "mp3", "-q"])
+    assert exc.value.code == 2

@@ -216,3 +216,15 @@ def test_timecode_past_24_hours_is_refused(tmp_path: Path) -> None:
     assert render(clips, format="edl", fps=25)
     with pytest.raises(ExportError, match="24 hours"):
         render(clips, format="resolve_markers", fps=25)  # 01:00:00:00 + 23 h
+
+
+def test_fcp7_unsupported_rate_is_a_clear_error(tmp_path):
+    from highlights.errors import ExportError
+    from highlights.export import export_clips
+    from highlights.types import Clip
+
+    clips = [Clip(start_s=1.0, end_s=5.0, peak_s=2.0, score=1.0, rank=1)]
+    with pytest.raises(ExportError, match="frame rate"):
+        export_clips(clips, tmp_path / "x.xml", format="fcp7", fps=15, media_path="v.mp4",
+                     duration_s=10.0)
+    assert not list(tmp_path.iterdir())

@@ -58,18 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Find highlights in a recording and print a table of clips.")
     f.add_argument("source", help="the recording (mp4, mkv, flv, ts, ...)")
     f.add_argument("--chat", help="chat log (format detected from content)")
-    f.add_argument("-n", type=int, default=10, help="maximum number of clips (default 10)")
-    f.add_argument("--min-len", type=float, default=15.0, metavar="S",
+    f.add_argument("-n", type=int, default=None, help="maximum number of clips (default 10)")
+    f.add_argument("--min-len", type=float, default=None, metavar="S",
                    help="minimum clip length, seconds (default 15)")
-    f.add_argument("--max-len", type=float, default=90.0, metavar="S",
+    f.add_argument("--max-len", type=float, default=None, metavar="S",
                    help="maximum clip length, seconds (default 90)")
-    f.add_argument("--pad", type=float, nargs=2, default=(5.0, 3.0), metavar=("PRE", "POST"),
+    f.add_argument("--pad", type=float, nargs=2, default=None, metavar=("PRE", "POST"),
                    help="pre-roll and post-roll, seconds (default 5 3)")
-    f.add_argument("--min-gap", type=float, default=30.0, metavar="S",
+    f.add_argument("--min-gap", type=float, default=None, metavar="S",
                    help="minimum gap between clips, seconds (default 30)")
-    f.add_argument("--threshold", type=float, default=0.0,
+    f.add_argument("--threshold", type=float, default=None,
                    help="minimum fused score of a clip's peak (default 0 = baseline)")
-    f.add_argument("--order", choices=("rank", "time"), default="rank")
+    f.add_argument("--order", choices=("rank", "time"), default=None,
+                   help="clip order: best first or chronological (default rank)")
     f.add_argument("--hop", type=float, default=0.5, metavar="S",
                    help="signal resolution, seconds (default 0.5)")
     f.add_argument("--video", choices=("auto", "keyframes", "sampled", "full", "none"),
@@ -82,6 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds chat trails the action (default: estimated)")
     f.add_argument("--chat-offset", type=float, default=0.0, metavar="S",
                    help="seconds added to every chat time (default 0)")
+    f.add_argument("--preset", choices=("reel", "shorts", "teaser", "chapters"),
+                   help="reel (3-5 min best-of), shorts (15-60 s clips), teaser (<= 20 s "
+                   "montage), chapters (YouTube chapters); explicit options override it")
+    f.add_argument("--budget", type=float, default=None, metavar="S",
+                   help="maximum total length of the clips, seconds")
+    f.add_argument("--no-snap", action="store_true",
+                   help="keep raw clip edges (no snapping to scene cuts or pauses)")
+    f.add_argument("--export", metavar="LIST",
+                   help="comma-separated outputs into --out: json,csv,srt,vtt,chapters,edl,"
+                   "resolve_markers,otio,fcp7,ffconcat,clips,plot")
+    f.add_argument("--out", metavar="DIR",
+                   help="output folder for --export (default: <source name>_highlights)")
+    f.add_argument("--cut-mode", choices=("copy", "encode"), default="copy",
+                   help="clips export: lossless stream copy (keyframe-aligned) or "
+                   "frame-exact re-encode (default copy)")
+    f.add_argument("--cache", metavar="DIR", help="analysis cache folder (re-runs are instant)")
+    f.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes (default: all cores for media > 20 min)")
     f.add_argument("--json", metavar="PATH", help="write the result as JSON")
     f.add_argument("--plot", metavar="PATH", help="save a timeline plot (PNG/SVG/PDF)")
     f.add_argument("--overwrite", action="store_true", help="replace existing output files")
@@ -130,12 +149,22 @@ def _lag_text(result: Any) -> str:
 def _cmd_find(args: argparse.Namespace) -> int:
     from .api import find_highlights
 
+    exports = [e.strip() for e in args.export.split(",") if e.strip()] if args.export else []
+    from .deliver import EXPORTS
+
+    bad = [e for e in exports if e not in EXPORTS]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"--export: unknown output(s) {', '.join(bad)}; choose from {', '.join(EXPORTS)}."
+        )
     result = find_highlights(
-        args.source, chat=args.chat, n=args.n, min_len_s=args.min_len, max_len_s=args.max_len,
-        pad_s=tuple(args.pad), min_gap_s=args.min_gap, threshold=args.threshold,
-        order=args.order, hop_s=args.hop, video=args.video, audio_stream=args.audio_stream,
-        weights=_weights(args.weight), chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset,
-        progress=not args.quiet,
+        args.source, chat=args.chat, n=args.n, preset=args.preset, min_len_s=args.min_len,
+        max_len_s=args.max_len, pad_s=None if args.pad is None else tuple(args.pad),
+        min_gap_s=args.min_gap, threshold=args.threshold, order=args.order,
+        budget_s=args.budget, snap=False if args.no_snap else None, hop_s=args.hop,
+        video=args.video, audio_stream=args.audio_stream, weights=_weights(args.weight),
+        chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset, progress=not args.quiet,
+        workers=args.workers, cache=args.cache,
     )
     print(result)
     if result.chat_lag_s is not None:
@@ -146,6 +175,13 @@ def _cmd_find(args: argparse.Namespace) -> int:
     if args.plot:
         result.plot(path=args.plot, overwrite=args.overwrite)
         print(f"wrote {args.plot}", file=sys.stderr)
+    if exports:
+        out = Path(args.out) if args.out else Path(f"{Path(args.source).stem}_highlights")
+        written = result.export(out, formats=exports, overwrite=args.overwrite,
+                                cut_mode=args.cut_mode)
+        for fmt, paths in written.items():
+            shown = paths if not isinstance(paths, list) else f"{len(paths)} files in {out}/clips"
+            print(f"wrote {fmt}: {shown}", file=sys.stderr)
     return 0
 
 

@@ -214,6 +214,29 @@ class Highlights:
             write_atomic(path, text + "\n", overwrite=overwrite)
         return text
 
+    def export(
+        self,
+        out_dir: str | os.PathLike[str],
+        *,
+        formats: Any = ("json",),
+        overwrite: bool = False,
+        cut_mode: str = "copy",
+    ) -> dict[str, Any]:
+        """Write the result in several forms into ``out_dir``.
+
+        See :func:`highlights.deliver.export_result` for the formats (``json``,
+        ``csv``, ``srt``, ``vtt``, ``chapters``, ``edl``, ``resolve_markers``,
+        ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``plot``) and file names.
+
+        Examples
+        --------
+        >>> result.export("out", formats=["edl", "chapters", "clips"])  # doctest: +SKIP
+        """
+        from .deliver import export_result
+
+        return export_result(self, out_dir, formats=formats, overwrite=overwrite,
+                             cut_mode=cut_mode)
+
     def to_dataframe(self) -> Any:
         """Clips as a pandas DataFrame, one column per signal's contribution.
 

@@ -110,6 +110,10 @@ def _write(timeline: Any, adapter: str, package: str) -> str:
         ) from exc
     except otio.exceptions.OTIOError as exc:
         raise ExportError(f"OpenTimelineIO could not write {adapter!r}: {exc}") from exc
+    except ValueError as exc:  # e.g. "SMPTE timecode does not support this rate" (15 fps)
+        raise ExportError(
+            f"OpenTimelineIO could not write {adapter!r} at this frame rate: {exc}"
+        ) from exc
 
 
 def render_otio(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
