@@ -31,10 +31,10 @@ def _picture(t: float, cuts: Sequence[float], *, static: bool = False) -> np.nda
 
 
 def _tone(n0: int, n: int, bursts: Sequence[tuple[float, float]], *, silent: bool,
-          channels: int, rng: np.random.Generator) -> np.ndarray:
+          channels: int, rng: np.random.Generator, sr: int) -> np.ndarray:
     if silent:
         return np.zeros((channels, n), np.float32)
-    t = (n0 + np.arange(n)) / SR
+    t = (n0 + np.arange(n)) / sr
     x = 0.01 * rng.standard_normal(n) + 0.02 * np.sin(2 * np.pi * 220 * t)
     for a, b in bursts:
         m = (t >= a) & (t < b)
@@ -60,6 +60,8 @@ def make_media(
     faststart: bool = False,
     cover_art: bool = False,
     fmt: str | None = None,
+    sample_rate: int = SR,
+    channels: int = 2,
     seed: int = 0,
 ) -> Path:
     """Encode a small file and return its path.
@@ -86,8 +88,8 @@ def make_media(
     tracks = []
     if audio:
         for bursts in (bursts_s, *extra_audio_bursts_s):
-            a = out.add_stream("aac", rate=SR)
-            a.layout = "stereo"
+            a = out.add_stream("aac", rate=sample_rate)
+            a.layout = "stereo" if channels == 2 else "mono"
             tracks.append((a, bursts))
     if cover is not None:
         fr = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 128, np.uint8), format="rgb24")
@@ -110,17 +112,18 @@ def make_media(
         for pkt in vs.encode(None):
             out.mux(pkt)
     a_dur = duration_s if audio_duration_s is None else audio_duration_s
-    n_total = int(round(a_dur * SR))
+    n_total = int(round(a_dur * sample_rate))
     for a, bursts in tracks:
         n0 = 0
         block = 1024
         while n0 < n_total:
             n = min(block, n_total - n0)
-            x = _tone(n0, n, bursts, silent=silent, channels=2, rng=rng)
-            fr = av.AudioFrame.from_ndarray(x, format="fltp", layout="stereo")
-            fr.sample_rate = SR
+            x = _tone(n0, n, bursts, silent=silent, channels=channels, rng=rng,
+                      sr=sample_rate)
+            fr = av.AudioFrame.from_ndarray(x, format="fltp", layout=a.layout.name)
+            fr.sample_rate = sample_rate
             fr.pts = n0
-            fr.time_base = Fraction(1, SR)
+            fr.time_base = Fraction(1, sample_rate)
             for pkt in a.encode(fr):
                 out.mux(pkt)
             n0 += n
