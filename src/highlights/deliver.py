@@ -159,9 +159,10 @@ def _name(fmt: str) -> str:
 
 
 def _chapters(result: Highlights, path: Path, duration: float, overwrite: bool) -> Path:
-    """Chapters of the whole replay: the result's own when it was made with the
-    ``chapters`` preset, else split from its score (clips alone rarely give 3 valid
-    chapters).
+    """Write chapters of the whole replay.
+
+    They are the result's own when it was made with the ``chapters`` preset, else
+    split from its score (clips alone rarely give 3 valid chapters).
     """
     from ._atomic import write_atomic
     from .chapters import make_chapters
