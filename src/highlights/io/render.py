@@ -1,0 +1,880 @@
+"""Render clips into one video with PyAV: reels, teasers and 9:16 shorts.
+
+:func:`render_reel` decodes each clip's span and re-encodes everything into one
+H.264/AAC file. Everything runs on one output clock counted in integers:
+
+* video: the clip's frames are the source frames whose time rounds into the clip's
+  span on the source frame grid (as in frame-exact :func:`~highlights.io.cut.cut_clip`);
+  a clip of ``F`` frames placed at output frame ``P`` covers frames ``[P, P + F)``;
+* audio: the same clip covers output samples ``[round(P * sr / fps),
+  round((P + F) * sr / fps))``; its source audio starts at the time of its first
+  frame and is trimmed or zero-padded to exactly that many samples, so audio and
+  video agree to the sample at every join and at the end;
+* crossfades overlap neighbouring clips by ``k = round(crossfade_s * fps)`` frames:
+  the last ``k`` frames of one clip are blended linearly with the first ``k`` of the
+  next, and the overlapping audio samples are mixed with equal-power (cos/sin)
+  gains. ``n`` clips then last ``(n - 1) * k`` frames less than their sum.
+
+``vertical=True`` crops a 9:16 box (the centre by default, or ``crop=(x, y, w, h)``
+in source pixels) and scales it to ``width`` x ``height`` (1080x1920 by default,
+never upscaled beyond the box). Memory is bounded: frames are streamed from the
+decoder to the encoder, and only the ``k`` crossfade frames (plus their audio) of
+one join are held.
+
+All times are seconds from the media start (the container's ``start_time``), as
+everywhere in ``highlights``. Outputs are written atomically and never overwrite an
+existing file unless ``overwrite=True``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import warnings
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._validate import check_choice, check_int, check_nonneg, fail
+from ..errors import DecodeWarning, ExportError, InvalidParameterError, StreamNotFoundError
+from ..export._common import check_clips
+from ..export._safe import atomic_output
+from ..types import Clip
+from .cut import _anchor_start, _av, _frame_rate, _open_input, _origin, _seek, _streams
+
+__all__ = ["RenderResult", "RenderedSpan", "render_reel", "render_clip", "X264_PRESETS",
+           "MAX_CROSSFADE_S"]
+
+logger = logging.getLogger(__name__)
+
+#: x264 speed presets accepted by ``preset``.
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+                "slower", "veryslow", "placebo")
+#: Longest crossfade in seconds (the frames of one crossfade are held in memory).
+MAX_CROSSFADE_S = 2.0
+#: Default size of vertical output (width, height), capped to the crop box.
+VERTICAL_SIZE = (1080, 1920)
+#: Aspect ratio of vertical output (width / height).
+VERTICAL_ASPECT = Fraction(9, 16)
+# A crop box or an explicit output size may differ from the aspect it must have by this
+# relative amount (even-pixel rounding), not more: beyond it the picture would be stretched.
+_ASPECT_TOL = 0.01
+# Decode from a keyframe at least this long before a clip so the audio decoder is primed
+# and no audio packet stored before the clip's keyframe is missed.
+_PREROLL_S = Fraction(1, 10)
+# Source audio whose PTS disagrees with the running sample count by more than this
+# (seconds) is re-placed by its PTS (a real gap or overlap); below it, samples are counted.
+_AUDIO_JITTER_S = Fraction(1, 50)
+# Padding more than this much silence into a clip (seconds) is worth a warning.
+_PAD_WARN_S = 0.1
+# Report progress at most every this many seconds of output.
+_PROGRESS_STEP_S = 0.5
+_MP4_SUFFIXES = {".mp4", ".m4v", ".mov", ".m4a"}
+
+ProgressArg = bool | Callable[[float, float], None] | None
+CropBox = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSpan:
+    """Where one clip came from and where it sits in the rendered file.
+
+    Attributes
+    ----------
+    clip : Clip
+        The clip as given.
+    source_start_s, source_end_s : float
+        The span of the source shown, in seconds from the media start (on the
+        source frame grid: within half a frame of the clip's times).
+    out_start_s, out_end_s : float
+        The span of the output the clip occupies, in seconds from the output start.
+        With crossfades, neighbouring spans overlap by the crossfade.
+    n_frames : int
+        Source video frames (audio samples without video) the clip contributes,
+        crossfaded ones included.
+    """
+
+    clip: Clip
+    source_start_s: float
+    source_end_s: float
+    out_start_s: float
+    out_end_s: float
+    n_frames: int
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the clip in the output, in seconds."""
+        return self.out_end_s - self.out_start_s
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    """A rendered reel (or single clip).
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The written file.
+    spans : tuple of RenderedSpan
+        One per clip, in output order.
+    duration_s : float
+        Length of the output in seconds (video frames / fps; audio matches it to the
+        sample).
+    width, height : int
+        Output picture size in pixels (0 without video).
+    fps : float
+        Output frame rate (the source's; 0 without video).
+    sample_rate : int
+        Output audio sample rate in Hz (0 without audio).
+    crossfade_s : float
+        The crossfade actually used (``crossfade_s`` rounded to whole frames).
+    crop : tuple of int or None
+        The source box ``(x, y, w, h)`` shown, in pixels; None when the full frame is.
+    n_video_frames : int
+        Video frames in the file.
+    n_audio_samples : int
+        Audio samples (per channel) in the file.
+    """
+
+    path: Path
+    spans: tuple[RenderedSpan, ...]
+    duration_s: float
+    width: int
+    height: int
+    fps: float
+    sample_rate: int
+    crossfade_s: float
+    crop: CropBox | None
+    n_video_frames: int
+    n_audio_samples: int
+
+
+# --------------------------------------------------------------------------- geometry
+def _even(x: float | Fraction) -> int:
+    """Nearest even integer >= 2 (half up)."""
+    return max(2 * math.floor(Fraction(x) / 2 + Fraction(1, 2)), 2)
+
+
+def _aspect_ok(w: int, h: int, aspect: Fraction) -> bool:
+    return abs(Fraction(w, h) / aspect - 1) <= _ASPECT_TOL
+
+
+def _check_box(crop: Any, src_w: int, src_h: int, caller: str) -> CropBox:
+    constraint = (f"a box (x, y, w, h) of integers inside the {src_w}x{src_h} source, "
+                  "with w, h >= 2")
+    try:
+        if isinstance(crop, str | bytes) or len(crop) != 4:
+            raise TypeError
+        x, y, w, h = (check_int("crop", caller, v, minimum=0) for v in crop)
+    except (TypeError, InvalidParameterError):
+        raise fail("crop", caller, constraint, crop) from None
+    if w < 2 or h < 2 or x + w > src_w or y + h > src_h:
+        raise fail("crop", caller, constraint, crop)
+    return x, y, w, h
+
+
+def _centre_box(src_w: int, src_h: int, aspect: Fraction) -> CropBox:
+    """Largest box of ``aspect`` (even sides) centred in the source."""
+    if Fraction(src_w, src_h) >= aspect:
+        h = src_h - src_h % 2
+        w = min(_even(h * aspect), src_w - src_w % 2)
+    else:
+        w = src_w - src_w % 2
+        h = min(_even(w / aspect), src_h - src_h % 2)
+    return (src_w - w) // 4 * 2, (src_h - h) // 4 * 2, w, h
+
+
+def _geometry(src_w: int, src_h: int, *, vertical: bool, crop: Any, width: Any, height: Any,
+              caller: str) -> tuple[CropBox | None, int, int]:
+    """Return the source box to show (None = full frame) and the output size.
+
+    Rules: a given ``crop`` must lie inside the source (and be 9:16 when vertical);
+    vertical without ``crop`` takes the centred 9:16 box. The output size is
+    ``width`` x ``height`` when both are given (they must keep the box's aspect), one
+    of them with the other derived from the box's aspect, or by default the box
+    (rounded to even sides), for vertical output at most 1080x1920.
+    """
+    for name, value in (("width", width), ("height", height)):
+        if value is not None:
+            v = check_int(name, caller, value, minimum=2)
+            if v % 2:
+                raise fail(name, caller, "an even integer >= 2", value)
+    box: CropBox | None = None
+    if crop is not None:
+        box = _check_box(crop, src_w, src_h, caller)
+        if vertical and not _aspect_ok(box[2], box[3], VERTICAL_ASPECT):
+            raise fail("crop", caller,
+                       "a 9:16 box for vertical output (w/h = 0.5625 within 1%)", crop)
+    elif vertical:
+        box = _centre_box(src_w, src_h, VERTICAL_ASPECT)
+    bw, bh = (box[2], box[3]) if box is not None else (src_w, src_h)
+    aspect = Fraction(bw, bh)
+    if width is not None and height is not None:
+        out_w, out_h = int(width), int(height)
+        if not _aspect_ok(out_w, out_h, aspect):
+            what = "9:16" if vertical else f"{bw}:{bh}"
+            raise fail("height", caller,
+                       f"the shown box's aspect ratio ({what}) together with 'width'",
+                       height)
+    elif width is not None:
+        out_w, out_h = int(width), _even(int(width) / aspect)
+    elif height is not None:
+        out_w, out_h = _even(int(height) * aspect), int(height)
+    elif vertical:
+        out_h = min(VERTICAL_SIZE[1], bh - bh % 2)
+        out_w = min(_even(out_h * aspect), VERTICAL_SIZE[0])
+    else:
+        out_w, out_h = max(bw - bw % 2, 2), max(bh - bh % 2, 2)
+    if box == (0, 0, src_w, src_h):
+        box = None
+    return box, out_w, out_h
+
+
+# --------------------------------------------------------------------------- plan
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """One clip on the integer clocks: source grid units and output frames/samples."""
+
+    first: int  # first source unit (frame, or sample without video), absolute grid index
+    end: int  # end (exclusive)
+    pos: int  # output unit of the first one
+    a0: int  # output audio sample range [a0, a1)
+    a1: int
+
+    @property
+    def n(self) -> int:
+        return self.end - self.first
+
+
+def _to_unit(t: Fraction, rate: Fraction) -> int:
+    return math.floor(t * rate + Fraction(1, 2))
+
+
+def _plan(clips: Sequence[Clip], *, origin: Fraction, rate: Fraction, k: int,
+          sr: int) -> list[_Span]:
+    """Place clips on the output clock (``rate`` units per second, ``k`` overlap)."""
+    spans = []
+    pos = 0
+    for clip in clips:
+        first = _to_unit(origin + Fraction(clip.start_s), rate)
+        end = max(_to_unit(origin + Fraction(clip.end_s), rate), first + 1)
+        a0 = _to_unit(pos / rate, Fraction(sr)) if sr else 0
+        a1 = _to_unit((pos + end - first) / rate, Fraction(sr)) if sr else 0
+        spans.append(_Span(first, end, pos, a0, a1))
+        pos += end - first - k
+    return spans
+
+
+# --------------------------------------------------------------------------- progress
+def _progress_fn(progress: Any, total_s: float, caller: str) -> tuple[
+    Callable[[float], None] | None, Callable[[], None]
+]:
+    """Return ``(update(done_s), close())`` for the ``progress`` argument."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if progress is True:
+        import sys
+
+        from tqdm import tqdm
+
+        bar = tqdm(total=round(total_s, 1), unit="s", file=sys.stderr, desc="rendering",
+                   dynamic_ncols=True, leave=False)
+        state = [0.0]
+
+        def upd(done_s: float) -> None:
+            done = min(round(done_s, 1), bar.total)
+            if done > state[0]:
+                bar.update(done - state[0])
+                state[0] = done
+
+        return upd, bar.close
+    if callable(progress):
+        def call(done_s: float) -> None:
+            progress(float(done_s), float(total_s))
+
+        return call, lambda: None
+    raise fail("progress", caller, "None, a bool or a callable(done_s, total_s)", progress)
+
+
+# --------------------------------------------------------------------------- video
+class _Picture:
+    """Source frame -> output frame (crop, scale, yuv420p); a filter graph for crops."""
+
+    def __init__(self, box: CropBox | None, out_w: int, out_h: int) -> None:
+        self.box = box
+        self.size = (out_w, out_h)
+        self.graph: Any = None
+        self.key: tuple[int, int, str] | None = None
+
+    def _build(self, frame: Any) -> None:
+        av = _av()
+        x, y, w, h = self.box or (0, 0, frame.width, frame.height)
+        g = av.filter.Graph()
+        chain = [
+            g.add_buffer(width=frame.width, height=frame.height, format=frame.format.name,
+                         time_base=frame.time_base or Fraction(1, 1000)),
+            g.add("crop", f"w={w}:h={h}:x={x}:y={y}"),
+            g.add("scale", f"w={self.size[0]}:h={self.size[1]}"),
+            g.add("format", "pix_fmts=yuv420p"),
+            g.add("setsar", "1"),
+            g.add("buffersink"),
+        ]
+        for a, b in zip(chain, chain[1:], strict=False):
+            a.link_to(b)
+        g.configure()
+        self.graph = g
+        self.key = (frame.width, frame.height, frame.format.name)
+
+    def __call__(self, frame: Any) -> Any:
+        if self.box is None:
+            if (frame.width, frame.height, frame.format.name) == (*self.size, "yuv420p"):
+                return frame
+            return frame.reformat(width=self.size[0], height=self.size[1], format="yuv420p")
+        if self.key != (frame.width, frame.height, frame.format.name):
+            self._build(frame)
+        self.graph.vpush(frame)
+        return self.graph.vpull()
+
+
+class _VideoSink:
+    """Encodes output frames in order; blends the ``k`` frames of each crossfade."""
+
+    def __init__(self, stream: Any, out: Any, rate: Fraction, k: int) -> None:
+        self.stream, self.out, self.k = stream, out, k
+        self.tb = 1 / rate
+        self.count = 0
+        self.tail: list[NDArray[np.uint8]] = []  # previous clip's last k frames
+        self.head = 0  # frames of the current clip blended so far
+        self.hold = 0
+        self.fifo: deque[Any] = deque()
+
+    def begin(self, *, has_next: bool) -> None:
+        self.head = 0
+        self.hold = self.k if has_next else 0
+
+    def push(self, frame: Any) -> None:
+        if self.head < len(self.tail):
+            av = _av()
+            a = self.tail[self.head]
+            b = frame.to_ndarray(format="yuv420p")
+            d = len(self.tail) + 1
+            w = self.head + 1  # weight of the incoming clip, out of d
+            mixed = (a.astype(np.uint32) * (d - w) + b.astype(np.uint32) * w + d // 2) // d
+            frame = av.VideoFrame.from_ndarray(mixed.astype(np.uint8), format="yuv420p")
+            self.head += 1
+            if self.head == len(self.tail):
+                self.tail, self.head = [], 0
+        if self.hold:
+            self.fifo.append(frame)
+            if len(self.fifo) > self.hold:
+                self._encode(self.fifo.popleft())
+        else:
+            self._encode(frame)
+
+    def end(self) -> None:
+        """Keep the held frames as the next crossfade's tail."""
+        self.tail = [f.to_ndarray(format="yuv420p") for f in self.fifo]
+        self.fifo.clear()
+        self.head = 0
+
+    def _encode(self, frame: Any) -> None:
+        av = _av()
+        frame.pts = self.count
+        frame.time_base = self.tb
+        frame.pict_type = av.video.frame.PictureType.NONE
+        for packet in self.stream.encode(frame):
+            self.out.mux(packet)
+        self.count += 1
+
+    def close(self) -> None:
+        for frame in self.fifo:
+            self._encode(frame)
+        self.fifo.clear()
+        for packet in self.stream.encode(None):
+            self.out.mux(packet)
+
+
+class _VideoClip:
+    """Selects one clip's frames on the source grid and fills gaps with repeats."""
+
+    def __init__(self, span: _Span, rate: Fraction, picture: _Picture, sink: _VideoSink) -> None:
+        self.span, self.rate, self.picture, self.sink = span, rate, picture, sink
+        self.next = span.first
+        self.last: Any = None
+        self.t_first: Fraction | None = None  # source time of the clip's first frame
+        self.repeated = 0
+
+    @property
+    def done(self) -> bool:
+        return self.next >= self.span.end
+
+    def push(self, frame: Any) -> None:
+        if frame.pts is None or self.done:
+            return
+        t = frame.pts * frame.time_base
+        n = _to_unit(t, self.rate)
+        if n < self.next:  # before the clip, or a second frame in one slot
+            return
+        if n >= self.span.end:
+            self.finish()
+            return
+        shown = self.picture(frame)
+        if self.last is None:
+            self.t_first = t - Fraction(n - self.span.first) / self.rate
+            self.last = shown
+        for _ in range(self.next, n):  # slots with no frame of their own
+            self.sink.push(self.last)
+            self.repeated += 1
+        self.sink.push(shown)
+        self.last = shown
+        self.next = n + 1
+
+    def finish(self) -> None:
+        """Fill the slots left at the end (the source ran out) with the last frame."""
+        if self.done:
+            return
+        if self.last is None:
+            raise ExportError(
+                f"No video frame in {float(self.span.first / self.rate):.3f}-"
+                f"{float(self.span.end / self.rate):.3f} s of the media."
+            )
+        missing = self.span.end - self.next
+        if missing > 1:
+            warnings.warn(f"The video ended {missing} frame(s) early; the last frame is "
+                          "repeated.", DecodeWarning, stacklevel=5)
+        for _ in range(missing):
+            self.sink.push(self.last)
+        self.repeated += missing
+        self.next = self.span.end
+
+
+# --------------------------------------------------------------------------- audio
+class _AudioSink:
+    """Encodes output audio in order; mixes each crossfade with equal-power gains."""
+
+    def __init__(self, stream: Any, out: Any, sr: int, layout: str) -> None:
+        self.stream, self.out, self.sr, self.layout = stream, out, sr, layout
+        self.count = 0
+        self.tail: NDArray[np.float32] | None = None  # previous clip's last samples
+        self.length = 0  # samples of the current clip
+        self.keep = 0  # samples of the current clip held for the next crossfade
+        self.new_tail: NDArray[np.float32] | None = None
+
+    def begin(self, length: int, keep: int, channels: int) -> None:
+        self.length, self.keep = length, keep
+        self.new_tail = np.zeros((channels, keep), np.float32) if keep else None
+
+    def push(self, data: NDArray[np.float32], c: int) -> None:
+        """Add the clip's samples ``[c, c + n)`` (``data``: channels x n, float32)."""
+        n = data.shape[1]
+        lead = 0 if self.tail is None else self.tail.shape[1]
+        if self.tail is not None and c < lead:  # crossfade with the previous clip's tail
+            m = min(lead - c, n)
+            theta = (np.arange(c, c + m) + 0.5) * (np.pi / 2 / lead)
+            mixed = (self.tail[:, c:c + m] * np.cos(theta).astype(np.float32)
+                     + data[:, :m] * np.sin(theta).astype(np.float32))
+            self._encode(mixed)
+            data, c, n = data[:, m:], c + m, n - m
+            if c >= lead:
+                self.tail = None
+        held_from = self.length - self.keep
+        if n and c + n > held_from and self.new_tail is not None:
+            s = max(held_from - c, 0)
+            self.new_tail[:, c + s - held_from:c + n - held_from] = data[:, s:]
+            data, n = data[:, :s], s
+        if n:
+            self._encode(data)
+
+    def end(self) -> None:
+        self.tail = self.new_tail
+        self.new_tail = None
+
+    def _encode(self, data: NDArray[np.float32]) -> None:
+        av = _av()
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data, dtype=np.float32),
+                                           format="fltp", layout=self.layout)
+        frame.sample_rate = self.sr
+        frame.pts = self.count
+        frame.time_base = Fraction(1, self.sr)
+        self.count += data.shape[1]
+        for packet in self.stream.encode(frame):
+            self.out.mux(packet)
+
+    def close(self) -> None:
+        for packet in self.stream.encode(None):
+            self.out.mux(packet)
+
+
+class _AudioClip:
+    """Cuts one clip's audio, sample-exact, from the time of its first frame."""
+
+    def __init__(self, span: _Span, *, sr: int, channels: int, layout: str, resampler: Any,
+                 sink: _AudioSink, earliest: Fraction) -> None:
+        self.length = span.a1 - span.a0
+        self.sr, self.channels, self.layout = sr, channels, layout
+        self.resampler, self.sink = resampler, sink
+        self.earliest = earliest  # pending frames ending before this cannot be needed
+        self.anchor: Fraction | None = None
+        self.c = 0  # samples delivered
+        self.next_m: int | None = None  # where the next source chunk should start
+        self.pending: list[Any] = []
+        self.padded = 0
+
+    @property
+    def done(self) -> bool:
+        return self.c >= self.length
+
+    def set_anchor(self, t: Fraction) -> None:
+        self.anchor = t
+        pending, self.pending = self.pending, []
+        for frame in pending:
+            self.push(frame)
+
+    def push(self, frame: Any) -> None:
+        if frame.pts is None or self.done:
+            return
+        if self.anchor is None:
+            end = (frame.pts * frame.time_base) + Fraction(frame.samples, frame.sample_rate or 1)
+            if end >= self.earliest:
+                self.pending.append(frame)
+            return
+        t0 = frame.pts * frame.time_base
+        for rf in self.resampler.resample(frame):  # same rate: no delay, no flush needed
+            data = rf.to_ndarray().reshape(self.channels, -1)
+            self._place(data, t0, self.anchor)
+            t0 += Fraction(data.shape[1], self.sr)
+            if self.done:
+                return
+
+    def _place(self, data: NDArray[np.float32], t0: Fraction, anchor: Fraction) -> None:
+        n = data.shape[1]
+        m0 = _to_unit(t0 - anchor, Fraction(self.sr))
+        if self.next_m is not None and abs(m0 - self.next_m) <= _AUDIO_JITTER_S * self.sr:
+            m0 = self.next_m  # count samples; PTS rounding is not a gap
+        self.next_m = m0 + n
+        if m0 + n <= self.c:
+            return
+        if m0 > self.c:  # a gap in the source audio
+            self._pad(min(m0, self.length) - self.c)
+        s = max(self.c - m0, 0)
+        e = min(n, self.length - m0)
+        if e > s:
+            self.sink.push(data[:, s:e], self.c)
+            self.c += e - s
+
+    def _pad(self, n: int) -> None:
+        if n > 0:
+            self.sink.push(np.zeros((self.channels, n), np.float32), self.c)
+            self.c += n
+            self.padded += n
+
+    def finish(self) -> None:
+        if self.anchor is None:
+            self.set_anchor(self.earliest)
+        self._pad(self.length - self.c)
+        if self.padded > _PAD_WARN_S * self.sr:
+            warnings.warn(f"{self.padded / self.sr:.3f} s of missing audio were filled with "
+                          "silence.", DecodeWarning, stacklevel=5)
+
+
+# --------------------------------------------------------------------------- render
+def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
+            box: CropBox | None, size: tuple[int, int], crf: int, preset: str,
+            update: Callable[[float], None] | None) -> tuple[list[Fraction], int, int]:
+    """Decode every span and encode the reel; return each span's source start time."""
+    av = _av()
+    video, audio = _streams(src)
+    anchor_stream = video if video is not None else audio
+    streams = [s for s in (video, audio) if s is not None]
+    options = {"movflags": "+faststart"} if tmp.suffix.lower() in _MP4_SUFFIXES else {}
+    out = av.open(str(tmp), "w", options=options)
+    starts: list[Fraction] = []
+    try:
+        vsink = asink = None
+        picture = _Picture(box, *size)
+        if video is not None:
+            video.codec_context.thread_type = "AUTO"
+            ov = out.add_stream("libx264", rate=rate)
+            ov.width, ov.height = size
+            ov.pix_fmt = "yuv420p"
+            ov.codec_context.time_base = 1 / rate
+            ov.options = {"crf": str(crf), "preset": preset}
+            vsink = _VideoSink(ov, out, rate, k)
+        sr = channels = 0
+        layout = ""
+        if audio is not None:
+            sr = audio.codec_context.sample_rate
+            channels = audio.codec_context.channels or len(audio.codec_context.layout.channels)
+            layout = audio.codec_context.layout.name or ("mono" if channels == 1 else "stereo")
+            oa = out.add_stream("aac", rate=sr)
+            oa.layout = layout
+            asink = _AudioSink(oa, out, sr, layout)
+        step = max(math.floor(_PROGRESS_STEP_S * rate), 1)
+        for i, span in enumerate(spans):
+            has_next = i + 1 < len(spans)
+            start_t = Fraction(span.first, 1) / rate - Fraction(1, 2) / rate
+            vclip = aclip = None
+            if vsink is not None:
+                vsink.begin(has_next=has_next)
+                vclip = _VideoClip(span, rate, picture, vsink)
+            if asink is not None:
+                keep = span.a1 - spans[i + 1].a0 if has_next else 0
+                asink.begin(span.a1 - span.a0, keep, channels)
+                resampler = av.AudioResampler(format="fltp", layout=layout, rate=sr)
+                aclip = _AudioClip(span, sr=sr, channels=channels, layout=layout,
+                                   resampler=resampler, sink=asink,
+                                   earliest=start_t - 1 / rate)
+                if video is None:
+                    aclip.set_anchor(Fraction(span.first) / rate)
+            key_pts = _anchor_start(src, anchor_stream, max(start_t - _PREROLL_S, Fraction(0)))
+            _seek(src, key_pts * anchor_stream.time_base)
+            reported = 0
+            for packet in src.demux(streams):
+                v_done = vclip is None or vclip.done
+                a_done = aclip is None or aclip.done
+                if v_done and a_done:
+                    break
+                if (packet.stream is video and v_done) or (packet.stream is audio and a_done):
+                    continue
+                try:
+                    frames = packet.decode()
+                except av.FFmpegError as exc:
+                    warnings.warn(f"Skipped an undecodable packet: {exc}", DecodeWarning,
+                                  stacklevel=4)
+                    continue
+                for frame in frames:
+                    if packet.stream is video:
+                        vclip.push(frame)  # type: ignore[union-attr]
+                        if aclip is not None and aclip.anchor is None and \
+                                vclip.t_first is not None:  # type: ignore[union-attr]
+                            aclip.set_anchor(vclip.t_first)  # type: ignore[union-attr]
+                    else:
+                        aclip.push(frame)  # type: ignore[union-attr]
+                if update is not None:
+                    done = vsink.count if vsink is not None else (asink.count if asink else 0)
+                    if done - reported >= step:
+                        reported = done
+                        update(float(done / rate) if vsink is not None else done / sr)
+            if vclip is not None:
+                vclip.finish()
+                if aclip is not None and aclip.anchor is None:
+                    aclip.set_anchor(vclip.t_first)  # type: ignore[arg-type]
+                if vclip.repeated:
+                    logger.debug("clip %d: %d frame(s) repeated to fill gaps", i, vclip.repeated)
+            if aclip is not None:
+                aclip.finish()
+                asink.end()  # type: ignore[union-attr]
+            if vsink is not None:
+                vsink.end()
+            starts.append(vclip.t_first if vclip is not None  # type: ignore[arg-type]
+                          else Fraction(span.first) / rate)
+        if vsink is not None:
+            vsink.close()
+        if asink is not None:
+            asink.close()
+    finally:
+        out.close()
+    return starts, (vsink.count if vsink is not None else 0), (asink.count if asink else 0)
+
+
+def _media_duration(src: Any) -> Fraction | None:
+    if src.duration:
+        return Fraction(src.duration, 1_000_000)
+    return None
+
+
+def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
+                media_path: str | os.PathLike[str], crossfade_s: float = 0.0,
+                vertical: bool = False, crop: CropBox | None = None, width: int | None = None,
+                height: int | None = None, crf: int = 20, preset: str = "veryfast",
+                overwrite: bool = False, progress: ProgressArg = None) -> RenderResult:
+    """Concatenate clips into one H.264/AAC file, in the given order.
+
+    Each clip's span is decoded and re-encoded frame-exactly (the frames whose time
+    rounds into ``[start_s, end_s)`` on the source frame grid). Audio follows each
+    clip's first frame and is trimmed or padded to the sample, so audio and video
+    stay in sync at every join and at the end (offset below one sample on the
+    output clock).
+
+    Parameters
+    ----------
+    clips : sequence of Clip
+        Clips to render, in output order (they may overlap or repeat).
+    out_path : path-like
+        Output file; the container is chosen from its suffix (``.mp4`` recommended;
+        MP4/MOV get ``+faststart``). Its directory must exist.
+    media_path : path-like
+        Source media.
+    crossfade_s : float, default 0.0
+        Crossfade between neighbouring clips in seconds (rounded to whole frames,
+        at most 2 s and half the shortest clip): video frames are blended linearly,
+        audio is mixed with equal-power gains. The output is ``(n - 1) *
+        crossfade_s`` shorter than the sum of the clips.
+    vertical : bool, default False
+        9:16 output for shorts: show the centred 9:16 box of the source, or ``crop``.
+    crop : tuple of int (x, y, w, h), optional
+        Source box to show, in source pixels (9:16 within 1% when ``vertical``).
+    width, height : int, optional
+        Output size in pixels (even). Default: the shown box; for vertical output at
+        most 1080x1920 (never upscaled beyond the box). With one given, the other
+        keeps the box's aspect; with both given they must keep it.
+    crf : int, default 20
+        x264 quality (0-51, lower is better).
+    preset : str, default "veryfast"
+        x264 speed preset, one of :data:`X264_PRESETS`.
+    overwrite : bool, default False
+        Replace an existing output.
+    progress : None, bool or callable, optional
+        ``True`` shows a progress bar on stderr; a callable receives
+        ``(done_s, total_s)`` in seconds of output.
+
+    Returns
+    -------
+    RenderResult
+        The file, its size, duration and the source/output span of each clip.
+
+    Raises
+    ------
+    MediaNotFoundError, MediaError, StreamNotFoundError
+        The media cannot be opened, has no audio/video, or ``vertical``/``crop`` was
+        asked of a media without video.
+    InvalidParameterError
+        Bad parameter: no clips, a clip outside the media, a crop box outside the
+        frame or not 9:16 for vertical output, odd sizes, too long a crossfade...
+    OutputExistsError
+        ``out_path`` exists and ``overwrite`` is false.
+    ExportError
+        Decoding, encoding or muxing failed, or a clip holds no frame (nothing is
+        left behind).
+
+    Examples
+    --------
+    >>> render_reel(hl.clips, "reel.mp4", media_path="vod.mp4", crossfade_s=0.5)
+    ... # doctest: +SKIP
+    """
+    return _render_entry(clips, out_path, media_path=media_path, crossfade_s=crossfade_s,
+                         vertical=vertical, crop=crop, width=width, height=height, crf=crf,
+                         preset=preset, overwrite=overwrite, progress=progress,
+                         caller="render_reel")
+
+
+def render_clip(clip: Clip, out_path: str | os.PathLike[str], *,
+                media_path: str | os.PathLike[str], vertical: bool = False,
+                crop: CropBox | None = None, width: int | None = None,
+                height: int | None = None, crf: int = 20, preset: str = "veryfast",
+                overwrite: bool = False, progress: ProgressArg = None) -> RenderResult:
+    """Render one clip to its own file (e.g. one 9:16 short per file).
+
+    Same as :func:`render_reel` with a single clip and no crossfade; see it for the
+    parameters, result and errors.
+
+    Examples
+    --------
+    >>> render_clip(hl.clips[0], "short1.mp4", media_path="vod.mp4", vertical=True)
+    ... # doctest: +SKIP
+    """
+    if not isinstance(clip, Clip):
+        raise fail("clip", "render_clip", "a Clip", clip)
+    return _render_entry([clip], out_path, media_path=media_path, crossfade_s=0.0,
+                         vertical=vertical, crop=crop, width=width, height=height, crf=crf,
+                         preset=preset, overwrite=overwrite, progress=progress,
+                         caller="render_clip")
+
+
+def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
+                  media_path: str | os.PathLike[str], crossfade_s: float, vertical: bool,
+                  crop: Any, width: Any, height: Any, crf: int, preset: str, overwrite: bool,
+                  progress: ProgressArg, caller: str) -> RenderResult:
+    items = check_clips(clips, caller=caller)
+    if not items:
+        raise fail("clips", caller, "a non-empty sequence of Clip", clips)
+    fade = check_nonneg("crossfade_s", caller, crossfade_s)
+    if fade > MAX_CROSSFADE_S:
+        raise fail("crossfade_s", caller, f"at most {MAX_CROSSFADE_S} s", crossfade_s)
+    crf = check_int("crf", caller, crf, minimum=0)
+    if crf > 51:
+        raise fail("crf", caller, "an integer in [0, 51]", crf)
+    preset = check_choice("preset", caller, preset, X264_PRESETS)
+    if not isinstance(vertical, bool):
+        raise fail("vertical", caller, "a bool", vertical)
+    if not (progress is None or isinstance(progress, bool) or callable(progress)):
+        raise fail("progress", caller, "None, a bool or a callable(done_s, total_s)", progress)
+    av = _av()
+    src = _open_input(media_path)
+    try:
+        video, audio = _streams(src)
+        box: CropBox | None = None
+        size = (0, 0)
+        if video is not None:
+            rate = _frame_rate(video)
+            box, w, h = _geometry(video.codec_context.width, video.codec_context.height,
+                                  vertical=vertical, crop=crop, width=width, height=height,
+                                  caller=caller)
+            size = (w, h)
+        else:
+            if vertical or crop is not None or width is not None or height is not None:
+                raise StreamNotFoundError(
+                    f"{caller}: vertical, crop, width and height need a video stream; "
+                    f"{str(media_path)!r} has none."
+                )
+            rate = Fraction(audio.codec_context.sample_rate)
+        sr = audio.codec_context.sample_rate if audio is not None else 0
+        origin = _origin(src)
+        length = _media_duration(src)
+        if length is not None:
+            for i, clip in enumerate(items):
+                if Fraction(clip.start_s) >= length or Fraction(clip.end_s) > length + 1 / rate:
+                    raise fail(f"clips[{i}]", caller,
+                               f"a clip inside the media (0-{float(length):.3f} s)", clip)
+        k = _to_unit(Fraction(fade), rate)
+        spans = _plan(items, origin=origin, rate=rate, k=k, sr=sr)
+        for i, span in enumerate(spans):
+            need = k * ((i > 0) + (i + 1 < len(spans)))
+            if span.n < need:
+                raise fail("crossfade_s", caller,
+                           f"at most half the shortest clip ({span.n / 2 / rate:.3f} s for "
+                           f"clips[{i}])", crossfade_s)
+        total_units = spans[-1].pos + spans[-1].n
+        total_s = Fraction(total_units) / rate
+        update, close_bar = _progress_fn(progress, float(total_s), caller)
+        try:
+            with atomic_output(out_path, overwrite=overwrite) as tmp:
+                try:
+                    starts, n_video, n_audio = _render(src, tmp, spans, rate=rate, k=k, box=box,
+                                                       size=size, crf=crf, preset=preset,
+                                                       update=update)
+                except (av.FFmpegError, ValueError, OSError) as exc:
+                    if isinstance(exc, InvalidParameterError):
+                        raise
+                    raise ExportError(f"Rendering {len(items)} clip(s) into {str(out_path)!r} "
+                                      f"failed: {exc}") from exc
+            if update is not None:
+                update(float(total_s))
+        finally:
+            close_bar()
+    finally:
+        src.close()
+    has_video = video is not None
+    rendered = tuple(
+        RenderedSpan(clip=clip, source_start_s=float(t0 - origin),
+                     source_end_s=float(t0 + Fraction(span.n) / rate - origin),
+                     out_start_s=float(Fraction(span.pos) / rate),
+                     out_end_s=float(Fraction(span.pos + span.n) / rate), n_frames=span.n)
+        for clip, span, t0 in zip(items, spans, starts, strict=True)
+    )
+    result = RenderResult(
+        path=Path(out_path), spans=rendered, duration_s=float(total_s),
+        width=size[0], height=size[1], fps=float(rate) if has_video else 0.0,
+        sample_rate=sr, crossfade_s=float(Fraction(k) / rate), crop=box,
+        n_video_frames=n_video, n_audio_samples=n_audio,
+    )
+    logger.info("rendered %s: %d clip(s), %.3f s, %dx%d", result.path, len(rendered),
+                result.duration_s, result.width, result.height)
+    return result
