@@ -95,7 +95,8 @@ def main() -> None:
     t0 = time.perf_counter()
     slow_reference(sliced)
     slow = (time.perf_counter() - t0) * n / m
-    print(f"input: {args.hours:g} h at {args.hop:g} s hops = {n:,} samples x {len(SIGNALS)} signals")
+    print(f"input: {args.hours:g} h at {args.hop:g} s hops = {n:,} samples "
+          f"x {len(SIGNALS)} signals")
     print(f"fuse + pick (vectorised): {fast * 1000:.1f} ms median of {args.repeat} "
           f"(min {min(times) * 1000:.1f} ms), {len(clips)} clips")
     print(f"slow reference loop: {slow:.1f} s (timed on {args.ref_hours:g} h, scaled x{n / m:.0f})")
