@@ -117,7 +117,9 @@ def test_vfr_cut_times(mdir: Path) -> None:
 
 def test_pts_reset(mdir: Path) -> None:
     a = make_media(mdir / "seg_a.ts", fmt="mpegts", duration_s=3.0)
-    b = make_media(mdir / "seg_b.ts", fmt="mpegts", duration_s=3.0, seed=5)
+    # the restarted stream also changes audio format (44.1 kHz mono): resampler rebuilt
+    b = make_media(mdir / "seg_b.ts", fmt="mpegts", duration_s=3.0, seed=5,
+                   sample_rate=44100, channels=1)
     p = concat_ts(mdir / "reset.ts", [a, b])
     with pytest.warns(DecodeWarning, match="jump"):
         res = analyze_media(p, video="full")

@@ -56,7 +56,7 @@ def _luts(k: NDArray[np.float64], y0: float) -> tuple[NDArray[np.float32], ...]:
 
 _LUT_LIMITED = _luts(_K_LIMITED, 16.0)
 _LUT_FULL = _luts(_K_FULL, 0.0)
-_MAX_SPAN_S = 10.0  # a frame pair further apart than this only fills the later hop
+_MAX_SPAN_S = 20.0  # a frame pair further apart than this only fills the later hop
 
 
 def yuv_to_hsv(y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],

@@ -252,7 +252,7 @@ def probe(
 class _Clock:
     """Map a stream's integer PTS to monotonic seconds from the media start."""
 
-    __slots__ = ("tb", "origin_s", "offset_s", "last_s", "step_s", "jumps", "name")
+    __slots__ = ("tb", "origin_s", "offset_s", "last_s", "step_s", "jumps", "n_jumps", "name")
 
     def __init__(self, tb: Fraction, origin_s: float, step_s: float, name: str) -> None:
         self.tb = float(tb)  # seconds per tick; one float multiply per timestamp
@@ -260,7 +260,8 @@ class _Clock:
         self.offset_s = 0.0
         self.last_s = -math.inf  # latest mapped time seen
         self.step_s = step_s
-        self.jumps: list[tuple[float, float]] = []  # (at mapped s, raw jump s)
+        self.jumps: list[tuple[float, float]] = []  # (at mapped s, raw jump s), first 5
+        self.n_jumps = 0
         self.name = name
 
     def __call__(self, pts: int) -> float:
@@ -268,7 +269,9 @@ class _Clock:
         last = self.last_s
         if last != -math.inf and (t < last - _BACK_JUMP_S or t > last + _MAX_GAP_S):
             new_t = last + self.step_s
-            self.jumps.append((last, t - last))
+            self.n_jumps += 1
+            if len(self.jumps) < 5:  # keep a few for the warning; memory stays bounded
+                self.jumps.append((last, t - last))
             self.offset_s += new_t - t
             t = new_t
         if t > last:
@@ -473,6 +476,7 @@ def _run(
                 cc.skip_frame = "NONREF"  # ~2 frames/s are kept: skip non-reference frames
     v_rate = (vstream.average_rate or vstream.guessed_rate) if vstream is not None else None
     v_step = 1.0 / float(v_rate) if v_rate else 1.0 / 30.0
+    v_tb = float(vstream.time_base) if vstream is not None else 0.0
     vclock = _Clock(vstream.time_base, origin, v_step, "video") if vstream is not None else None
     fclock = _Clock(vstream.time_base, origin, v_step, "video") if vstream is not None else None
     aclock = (_Clock(astream.time_base, origin, 0.02, "audio") if astream is not None else None)
@@ -518,14 +522,20 @@ def _run(
             on_frame(t, y, u, v, full)
 
     def audio_out(frames: list[Any]) -> None:
-        nonlocal a_count
+        nonlocal resampler
         assert resampler is not None and aclock is not None and on_audio is not None
         for fr in frames:
-            if fr.pts is None:
-                t = None
-            else:
-                t = aclock(fr.pts)
-            for out in resampler.resample(fr):
+            t = None if fr.pts is None else aclock(fr.pts)
+            try:
+                outs = resampler.resample(fr)
+            except ValueError:
+                # the stream changed sample rate / layout mid-file (e.g. a stream restart):
+                # drain the old resampler and start a new one
+                for out in resampler.resample(None):
+                    _emit_audio(out, None)
+                resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
+                outs = resampler.resample(fr)
+            for out in outs:
                 _emit_audio(out, t)
                 t = None
 
@@ -558,7 +568,8 @@ def _run(
         except (av.FFmpegError, ValueError) as exc:
             bad_in_row += 1
             stats.bad_packets += 1
-            if packet is not None and packet.pts is not None and packet.time_base is not None:
+            if (packet is not None and packet.pts is not None and packet.time_base is not None
+                    and len(bad_times) < 5):
                 bad_times.append(float(packet.pts * packet.time_base) - origin)
             if bad_in_row > _MAX_BAD_IN_A_ROW:
                 raise DecodeError(
@@ -593,14 +604,18 @@ def _run(
                 assert vclock is not None
                 ts = packet.pts if packet.pts is not None else packet.dts
                 key = bool(packet.is_keyframe)
-                t = vclock(ts) if ts is not None else vclock.last_s
+                if ts is not None:
+                    t = vclock(ts)
+                elif vclock.last_s > -math.inf:
+                    t = vclock.last_s
+                else:
+                    continue  # no timestamp yet: nothing to place it on
                 if t >= hi_s:
                     done[id(stream)] = True
                 elif t >= lo_s:
                     if stats.video_start_s is None:
                         stats.video_start_s = max(t, 0.0)
-                    pend = t + (float(packet.duration * packet.time_base)
-                                if packet.duration else v_step)
+                    pend = t + (packet.duration * v_tb if packet.duration else v_step)
                     stats.video_end_s = max(stats.video_end_s or 0.0, pend)
                     if on_packet is not None:
                         on_packet(t, int(packet.size), key)
@@ -632,8 +647,8 @@ def _run(
     if upd is not None:
         upd(total_s)
     for clock in (vclock, aclock):
-        if clock is not None and clock.jumps:
-            stats.jumps += len(clock.jumps)
+        if clock is not None:
+            stats.jumps += clock.n_jumps
     if vclock is not None and vclock.jumps or aclock is not None and aclock.jumps:
         jumps = (vclock.jumps if vclock is not None and vclock.jumps
                  else aclock.jumps if aclock is not None else [])
@@ -644,7 +659,7 @@ def _run(
             DecodeWarning, stacklevel=3,
         )
     if stats.bad_packets:
-        where = ", ".join(f"{t:.1f}" for t in bad_times[:5])
+        where = ", ".join(f"{t:.1f}" for t in sorted(set(round(t, 1) for t in bad_times)))
         warnings.warn(
             f"{info.path!r}: skipped {stats.bad_packets} undecodable packet(s)"
             + (f" near {where} s" if where else "") + "; analysis continued past them.",
