@@ -309,3 +309,51 @@ def test_plan_counts_in_integers() -> None:
     for s in spans:  # audio and video ends agree to the sample on one clock
         assert s.a0 == math.floor(Fraction(s.pos) / rate * sr + Fraction(1, 2))
         assert s.a1 == math.floor(Fraction(s.pos + s.n) / rate * sr + Fraction(1, 2))
+
+
+def test_missing_frames_are_repeated_and_audio_stays_in_sync(tmp_path: Path) -> None:
+    from media_factory import make_media as make_vfr
+
+    # 25 fps with a 0.4-s hole (frames 30-39 missing); the white square moves 60 px/s,
+    # the noise burst starts at 2.0 s. average_rate is 22.5 here, the grid stays 25.
+    times = [i / FPS for i in range(100) if not 30 <= i < 40]
+    src = make_vfr(tmp_path / "hole.mp4", frame_times_s=times, bursts_s=((2.0, 2.5),))
+    res = render_clip(_clip(0.8, 2.4), tmp_path / "o.mp4", media_path=src)
+    assert res.fps == FPS and res.n_video_frames == 40 and res.duration_s == pytest.approx(1.6)
+    with av.open(str(res.path)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    with av.open(str(res.path)) as c:
+        audio = np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
+    assert len(frames) == 40
+    for j, rgb in enumerate(frames):
+        i = 20 + j
+        shown = 29 if 30 <= i < 40 else i  # the last frame before the hole is repeated
+        white = np.flatnonzero((rgb[70:110] > 200).all(axis=2).any(axis=0))
+        assert abs(int(white[0]) - (20 + (shown / FPS * 60) % (320 - 60))) <= 2, j
+    onset = int(np.flatnonzero(np.abs(audio) > 0.2)[0])
+    assert abs(onset / SR - (2.0 - 0.8)) <= AUDIO_FRAME_S
+    assert 0 <= len(audio) / SR - 1.6 <= AUDIO_FRAME_S
+
+
+@pytest.mark.media
+def test_rotated_phone_style_video_is_rendered_upright(tmp_path: Path) -> None:
+    from conftest import shared_path
+
+    # 1280x544 frames with a -90 degree display matrix: players show them 544x1280.
+    src = shared_path("pyscenedetect_test_videos", "issue-134-rotate.mp4")
+    res = render_clip(_clip(3.0, 4.0), tmp_path / "r.mp4", media_path=src)
+    assert (res.width, res.height) == (544, 1280)
+    first = round(3.0 * res.fps)
+    with av.open(str(src)) as c:
+        want = next(f for f in c.decode(video=0) if round(float(f.time) * res.fps) == first)
+        want_rgb = np.rot90(want.to_ndarray(format="rgb24"), k=-1)  # clockwise
+    with av.open(str(res.path)) as c:
+        got = next(c.decode(video=0))
+        assert got.rotation == 0
+        got_rgb = got.to_ndarray(format="rgb24")
+    assert got_rgb.shape == want_rgb.shape
+    diff = np.abs(got_rgb.astype(int) - want_rgb).mean()
+    assert diff < 6, diff
+    assert np.abs(got_rgb.astype(int) - want_rgb[::-1, ::-1]).mean() > 3 * diff + 5
+    short = render_clip(_clip(3.0, 4.0), tmp_path / "s.mp4", media_path=src, vertical=True)
+    assert short.crop == (0, 156, 544, 968) and (short.width, short.height) == (544, 968)

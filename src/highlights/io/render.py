@@ -17,7 +17,11 @@ H.264/AAC file. Everything runs on one output clock counted in integers:
 
 ``vertical=True`` crops a 9:16 box (the centre by default, or ``crop=(x, y, w, h)``
 in source pixels) and scales it to ``width`` x ``height`` (1080x1920 by default,
-never upscaled beyond the box). Memory is bounded: frames are streamed from the
+never upscaled beyond the box). A video whose display matrix says it is shown rotated
+(phone recordings) is rotated upright first, like FFmpeg's autorotate; crop boxes and
+sizes refer to that upright picture. The frame grid is FFmpeg's guessed frame rate,
+and slots the source leaves empty (holes, VFR) repeat the previous frame, so the
+output is constant-rate. Memory is bounded: frames are streamed from the
 decoder to the encoder, and only the ``k`` crossfade frames (plus their audio) of
 one join are held.
 
@@ -43,11 +47,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_choice, check_int, check_nonneg, fail
-from ..errors import DecodeWarning, ExportError, InvalidParameterError, StreamNotFoundError
+from ..errors import (
+    DecodeWarning,
+    ExportError,
+    InvalidParameterError,
+    MediaError,
+    StreamNotFoundError,
+)
 from ..export._common import check_clips
 from ..export._safe import atomic_output
 from ..types import Clip
-from .cut import _anchor_start, _av, _frame_rate, _open_input, _origin, _seek, _streams
+from .cut import _anchor_start, _av, _open_input, _origin, _seek, _streams
 
 __all__ = ["RenderResult", "RenderedSpan", "render_reel", "render_clip", "X264_PRESETS",
            "MAX_CROSSFADE_S"]
@@ -238,6 +248,19 @@ def _geometry(src_w: int, src_h: int, *, vertical: bool, crop: Any, width: Any, 
 
 
 # --------------------------------------------------------------------------- plan
+def _grid_rate(stream: Any) -> Fraction:
+    """Frame rate of the output grid: FFmpeg's guess (``av_guess_frame_rate``).
+
+    It prefers the stream's ``r_frame_rate`` over the average, so a file with a hole
+    or a few dropped frames keeps its nominal rate (the average would be lower), and
+    falls back to the average for VFR files whose ``r_frame_rate`` is a timebase.
+    """
+    for rate in (stream.guessed_rate, stream.average_rate, stream.base_rate):
+        if rate and 0 < rate <= 1000:
+            return Fraction(rate)
+    raise MediaError("The video stream has no usable frame rate.")
+
+
 @dataclass(frozen=True, slots=True)
 class _Span:
     """One clip on the integer clocks: source grid units and output frames/samples."""
@@ -304,23 +327,54 @@ def _progress_fn(progress: Any, total_s: float, caller: str) -> tuple[
 
 
 # --------------------------------------------------------------------------- video
-class _Picture:
-    """Source frame -> output frame (crop, scale, yuv420p); a filter graph for crops."""
+#: ``transpose`` filter option for a clockwise display rotation (180 is hflip + vflip).
+_TRANSPOSE = {90: "clock", 270: "cclock"}
 
-    def __init__(self, box: CropBox | None, out_w: int, out_h: int) -> None:
+
+def _display_rotation(src: Any, video: Any) -> int:
+    """Clockwise rotation (0, 90, 180, 270) that players apply to the video for display.
+
+    Read from the display matrix of the first decodable frame (as ``ffmpeg``'s
+    autorotate does).
+    """
+    av = _av()
+    _seek(src, Fraction(0))
+    try:
+        for packet in src.demux(video):
+            for frame in packet.decode():
+                return (-round(frame.rotation / 90) * 90) % 360
+    except av.FFmpegError:
+        return 0
+    return 0
+
+
+class _Picture:
+    """Source frame -> output frame (rotate, crop, scale, yuv420p).
+
+    A filter graph does the work when the frame must be rotated or cropped; a plain
+    ``reformat`` scales otherwise.
+    """
+
+    def __init__(self, box: CropBox | None, out_w: int, out_h: int, rotation: int) -> None:
         self.box = box
         self.size = (out_w, out_h)
+        self.rotation = rotation
         self.graph: Any = None
         self.key: tuple[int, int, str] | None = None
 
     def _build(self, frame: Any) -> None:
         av = _av()
-        x, y, w, h = self.box or (0, 0, frame.width, frame.height)
         g = av.filter.Graph()
-        chain = [
-            g.add_buffer(width=frame.width, height=frame.height, format=frame.format.name,
-                         time_base=frame.time_base or Fraction(1, 1000)),
-            g.add("crop", f"w={w}:h={h}:x={x}:y={y}"),
+        chain = [g.add_buffer(width=frame.width, height=frame.height, format=frame.format.name,
+                              time_base=frame.time_base or Fraction(1, 1000))]
+        if self.rotation == 180:
+            chain += [g.add("hflip"), g.add("vflip")]
+        elif self.rotation:
+            chain.append(g.add("transpose", _TRANSPOSE[self.rotation]))
+        if self.box is not None:
+            x, y, w, h = self.box
+            chain.append(g.add("crop", f"w={w}:h={h}:x={x}:y={y}"))
+        chain += [
             g.add("scale", f"w={self.size[0]}:h={self.size[1]}"),
             g.add("format", "pix_fmts=yuv420p"),
             g.add("setsar", "1"),
@@ -333,7 +387,7 @@ class _Picture:
         self.key = (frame.width, frame.height, frame.format.name)
 
     def __call__(self, frame: Any) -> Any:
-        if self.box is None:
+        if self.box is None and not self.rotation:
             if (frame.width, frame.height, frame.format.name) == (*self.size, "yuv420p"):
                 return frame
             return frame.reformat(width=self.size[0], height=self.size[1], format="yuv420p")
@@ -586,7 +640,7 @@ class _AudioClip:
 
 # --------------------------------------------------------------------------- render
 def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
-            box: CropBox | None, size: tuple[int, int], crf: int, preset: str,
+            box: CropBox | None, size: tuple[int, int], rotation: int, crf: int, preset: str,
             update: Callable[[float], None] | None) -> tuple[list[Fraction], int, int]:
     """Decode every span and encode the reel; return each span's source start time."""
     av = _av()
@@ -598,9 +652,8 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
     starts: list[Fraction] = []
     try:
         vsink = asink = None
-        picture = _Picture(box, *size)
+        picture = _Picture(box, *size, rotation)
         if video is not None:
-            video.codec_context.thread_type = "AUTO"
             ov = out.add_stream("libx264", rate=rate)
             ov.width, ov.height = size
             ov.pix_fmt = "yuv420p"
@@ -720,7 +773,8 @@ def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     vertical : bool, default False
         9:16 output for shorts: show the centred 9:16 box of the source, or ``crop``.
     crop : tuple of int (x, y, w, h), optional
-        Source box to show, in source pixels (9:16 within 1% when ``vertical``).
+        Source box to show, in pixels of the upright source picture (9:16 within 1%
+        when ``vertical``).
     width, height : int, optional
         Output size in pixels (even). Default: the shown box; for vertical output at
         most 1080x1920 (never upscaled beyond the box). With one given, the other
@@ -812,11 +866,16 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
         video, audio = _streams(src)
         box: CropBox | None = None
         size = (0, 0)
+        rotation = 0
         if video is not None:
-            rate = _frame_rate(video)
-            box, w, h = _geometry(video.codec_context.width, video.codec_context.height,
-                                  vertical=vertical, crop=crop, width=width, height=height,
-                                  caller=caller)
+            rate = _grid_rate(video)
+            video.codec_context.thread_type = "AUTO"  # before the first decode opens it
+            rotation = _display_rotation(src, video)
+            src_w, src_h = video.codec_context.width, video.codec_context.height
+            if rotation in (90, 270):
+                src_w, src_h = src_h, src_w
+            box, w, h = _geometry(src_w, src_h, vertical=vertical, crop=crop, width=width,
+                                  height=height, caller=caller)
             size = (w, h)
         else:
             if vertical or crop is not None or width is not None or height is not None:
@@ -848,8 +907,8 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
             with atomic_output(out_path, overwrite=overwrite) as tmp:
                 try:
                     starts, n_video, n_audio = _render(src, tmp, spans, rate=rate, k=k, box=box,
-                                                       size=size, crf=crf, preset=preset,
-                                                       update=update)
+                                                       size=size, rotation=rotation, crf=crf,
+                                                       preset=preset, update=update)
                 except (av.FFmpegError, ValueError, OSError) as exc:
                     if isinstance(exc, InvalidParameterError):
                         raise
