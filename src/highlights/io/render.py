@@ -342,7 +342,7 @@ def _display_rotation(src: Any, video: Any) -> int:
     try:
         for packet in src.demux(video):
             for frame in packet.decode():
-                return (-round(frame.rotation / 90) * 90) % 360
+                return int(-round(frame.rotation / 90) * 90) % 360
     except av.FFmpegError:
         return 0
     return 0
