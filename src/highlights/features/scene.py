@@ -57,6 +57,7 @@ def _luts(k: NDArray[np.float64], y0: float) -> tuple[NDArray[np.float32], ...]:
 _LUT_LIMITED = _luts(_K_LIMITED, 16.0)
 _LUT_FULL = _luts(_K_FULL, 0.0)
 _MAX_SPAN_S = 20.0  # a frame pair further apart than this only fills the later hop
+_MIN_GAP_S = 1 / 240  # motion is per second of frame gap; tinier gaps are timestamp jitter
 
 
 def yuv_to_hsv(y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
@@ -162,9 +163,6 @@ class VideoFeatures:
         self._t_lo = lo * self.hop_s
         self._t_hi = np.inf if hi is None else hi * self.hop_s
         self._prev: tuple[float, NDArray[np.uint8], NDArray[np.uint8]] | None = None
-        self.frames = 0
-        self.first_s: float | None = None
-        self.last_s: float | None = None
 
     def __call__(self, t_s: float, y: NDArray[np.uint8], u: NDArray[np.uint8],
                  v: NDArray[np.uint8], full_range: bool) -> None:
@@ -180,7 +178,7 @@ class VideoFeatures:
             if dt <= 0:  # duplicate / out-of-order timestamp: nothing to compare
                 return
             score = content_distance(hsv, hsv0)
-            mot = float(cv2.mean(cv2.absdiff(y, y0))[0]) / dt
+            mot = float(cv2.mean(cv2.absdiff(y, y0))[0]) / max(dt, _MIN_GAP_S)
             h1 = int(np.floor(t_s / self.hop_s + 1e-9))
             h0 = int(np.floor(t0 / self.hop_s + 1e-9)) + 1
             if h0 > h1 or dt > _MAX_SPAN_S:
@@ -188,10 +186,6 @@ class VideoFeatures:
             self.scene.add_span(h0, h1, score)
             self.motion.add_span(h0, h1, mot)
         self._prev = (t_s, y, hsv)
-        if self._t_lo <= t_s < self._t_hi or (prev is None):
-            self.frames += 1
-            self.first_s = t_s if self.first_s is None else self.first_s
-            self.last_s = t_s
         cut = self.cut(t_s, score)
         if cut is not None and not (self._t_lo <= cut < self._t_hi):
             self.cut.cuts.pop()
