@@ -186,3 +186,20 @@ def test_public_api_is_documented():
     doc = highlights.find_highlights.__doc__
     for name in inspect.signature(highlights.find_highlights).parameters:
         assert re.search(rf"^    (\w+, )*{name}(, \w+)* :", doc, re.M), name
+
+
+def test_learned_model_in_find_highlights(streams, results, tmp_path):
+    from highlights.model import HighlightModel
+
+    train = [0, 1]
+    model = HighlightModel().fit_timelines(
+        [results[s].timelines for s in train],
+        [[(m.start_s, m.end_s) for m in streams[s].moments] for s in train],
+    )
+    path = model.save(tmp_path / "model.json")
+    held_out = streams[2]
+    for m in (model, path):
+        r = find_highlights(held_out.video_path, chat=held_out.chat_path, n=5, model=m, **PICK)
+        found, total = _recall(r, held_out)
+        assert found >= total - 1
+        assert r.params["model"] and r.clips[0].contributions

@@ -24,6 +24,7 @@ from .types import ChatEvents, MediaInfo
 if TYPE_CHECKING:  # pragma: no cover
     from .cache import AnalysisCache
     from .features.analyze import MediaAnalysis
+    from .model import HighlightModel
 
 __all__ = ["find_highlights", "analyze", "Analysis", "DEFAULT_CHAT_LAG_S", "VIDEO_MODES"]
 
@@ -271,6 +272,7 @@ def find_highlights(
     workers: int | None = None,
     executor: Executor | None = None,
     cache: str | os.PathLike[str] | AnalysisCache | None = None,
+    model: HighlightModel | str | os.PathLike[str] | None = None,
 ) -> Highlights:
     """Find the best moments of a recording.
 
@@ -353,6 +355,9 @@ def find_highlights(
         Directory of the analysis cache.  A second run on the same file with the same
         analysis parameters loads the signals instead of decoding (selection and
         fusion parameters may differ).  A damaged entry is rebuilt.
+    model : HighlightModel or path-like, optional
+        A fitted :class:`highlights.model.HighlightModel` (or the path of one saved
+        with ``model.save``) that scores the signals instead of the fixed ``weights``.
 
     Returns
     -------
@@ -397,7 +402,7 @@ def find_highlights(
         min_gap_s=min_gap_s, threshold=threshold, order=order, budget_s=budget_s, snap=snap,
     )
     return select(
-        analysis, sel, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s,
+        analysis, sel, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s, model=model,
         extra_params={"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
                       "audio_stream": audio_stream, "chat_lag_s": chat_lag_s},
     )
@@ -411,6 +416,7 @@ def select(
     baseline_s: float | None = 600.0,
     smooth_s: float = 3.0,
     extra_params: Mapping[str, Any] | None = None,
+    model: HighlightModel | str | os.PathLike[str] | None = None,
 ) -> Highlights:
     """Fuse an :class:`Analysis` and choose clips (the cheap part of the pipeline).
 
@@ -425,15 +431,24 @@ def select(
         Fusion parameters (see :func:`find_highlights`).
     extra_params : mapping, optional
         Recorded in ``result.params`` as they are.
+    model : HighlightModel or path-like, optional
+        Learned fusion used instead of ``weights`` (see :func:`find_highlights`).
 
     Returns
     -------
     Highlights
     """
     sel = resolve_selection() if selection is None else selection
-    fusion = fuse_detail(
-        analysis.timelines, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s
-    )
+    if model is not None:
+        from .model import HighlightModel
+
+        if not isinstance(model, HighlightModel):
+            model = HighlightModel.load(model)
+        fusion = model.fuse(analysis.timelines)
+    else:
+        fusion = fuse_detail(
+            analysis.timelines, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s
+        )
     keyword_source = _keyword_source(analysis.chat)
     clips = choose_clips(
         fusion.score, sel, components=fusion.components,
@@ -442,7 +457,8 @@ def select(
     )
     params: dict[str, Any] = {
         **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,
-        "smooth_s": smooth_s, **dict(extra_params or {}),
+        "smooth_s": smooth_s, "model": None if model is None else repr(model),
+        **dict(extra_params or {}),
     }
     return Highlights(
         clips=tuple(_annotate(clips, keyword_source)),
