@@ -288,10 +288,10 @@ def test_chat_file_matches_chat_events(stream: SynthStream) -> None:
 
 
 def test_same_seed_same_output_and_seeds_differ(tmp_path: Path) -> None:
-    kw: dict[str, Any] = {"duration_s": 45.0, "n_moments": 2, "width": 160, "height": 90}
+    kw: dict[str, Any] = {"duration_s": 36.0, "n_moments": 2, "width": 128, "height": 72}
     a = make_livestream(tmp_path / "a", seed=11, **kw)
     b = make_livestream(tmp_path / "b", seed=11, **kw)
-    c = make_livestream(tmp_path / "c", seed=12, **kw)
+    c = make_livestream(tmp_path / "c", seed=12, video=False, **kw)
 
     def strip(s: SynthStream) -> dict[str, Any]:
         return {k: v for k, v in s.truth().items() if not k.endswith("_path")}
@@ -304,7 +304,7 @@ def test_same_seed_same_output_and_seeds_differ(tmp_path: Path) -> None:
     assert digest(a.chat_path) == digest(b.chat_path)
     # libx264 runs single-threaded here, so even the encoded bytes repeat
     assert digest(a.video_path) == digest(b.video_path)
-    assert strip(a) != strip(c)
+    assert [m.peak_s for m in a.moments] != [m.peak_s for m in c.moments]
     assert digest(a.chat_path) != digest(c.chat_path)
 
 

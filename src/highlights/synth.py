@@ -294,6 +294,47 @@ def _pack(events: list[_Event], gaps: F64 | None) -> tuple[list[float], float]:
     return anchors, end
 
 
+def _regular_cuts(
+    order: list[_Event], anchors: list[float], *, dur: float, lag: float,
+    rng: np.random.Generator,
+) -> list[float]:
+    """Move the packed cuts onto a regular grid (camera switches every ~P seconds).
+
+    Each cut goes to the whole second nearest its grid time where nothing else happens
+    (no event within :data:`GUARD_S` on the audio/visual track, nor on the chat track
+    over ``[t, t + lag]``).  The packed positions prove that many cuts fit; they are
+    kept when the grid cannot place them all.
+    """
+    n_cut = sum(ev.kind == "cut" for ev in order)
+    if n_cut == 0:
+        return []
+    cand = np.arange(math.ceil(EDGE_S), math.floor(dur - EDGE_S - lag) + 1, dtype=np.float64)
+    free = np.ones(cand.size, dtype=bool)
+    margin = GUARD_S + 0.01
+    for x, ev in zip(anchors, order):
+        if ev.kind == "cut":
+            continue
+        if ev.av is not None:
+            a, b = x + ev.av[0], x + ev.av[1]
+            free &= (cand <= a - margin) | (cand >= b + margin)
+        if ev.chat is not None:
+            a, b = x + ev.chat[0], x + ev.chat[1]
+            free &= (cand + lag <= a - margin) | (cand >= b + margin)
+    period = dur / (n_cut + 1)
+    out: list[float] = []
+    for k in range(n_cut):
+        if not free.any():
+            break
+        target = period * (k + 1) + float(rng.uniform(-0.1, 0.1)) * period
+        i = int(np.argmin(np.where(free, np.abs(cand - target), np.inf)))
+        c = float(cand[i])
+        out.append(c)
+        free &= np.abs(cand - c) >= lag + margin  # cuts keep apart on both tracks
+    if len(out) < n_cut:  # crowded (short) stream: keep the packed positions
+        out = [x for x, ev in zip(anchors, order) if ev.kind == "cut"]
+    return sorted(out)
+
+
 def _r3(x: float) -> float:
     return round(float(x), 3)
 
@@ -386,6 +427,7 @@ def make_plan(
     slack = max(limit - end - n_cut, 0.0)  # each cut may round up by < 1 s
     gaps = rng.dirichlet(np.ones(len(order) + 1))[:-1] * slack
     anchors, _ = _pack(order, gaps)
+    cut_times = _regular_cuts(order, anchors, dur=dur, lag=lag, rng=rng)
 
     has_visual = genre == "game"
     m_out: list[tuple[Moment, float]] = []
@@ -399,8 +441,7 @@ def make_plan(
             d_out.append(Moment(_r3(x), _r3(x + ev.length), _r3(x + ev.peak), ("audio", "music")))
         elif ev.kind == "spam":
             d_out.append(Moment(_r3(x), _r3(x + ev.length), _r3(x + ev.peak), ("chat", "spam")))
-        else:
-            d_out.append(Moment(x, x, x, ("visual", "cut")))
+    d_out.extend(Moment(c, c, c, ("visual", "cut")) for c in cut_times)
     m_out.sort(key=lambda mt: mt[0].start_s)
     d_out.sort(key=lambda d: d.peak_s)
     return SynthPlan(
