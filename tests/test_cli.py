@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import av
 import pytest
 
 from highlights.cli import main
@@ -83,7 +84,7 @@ def test_find_with_preset_and_exports(stream, tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["find", str(stream.video_path), "--chat", str(stream.chat_path),
                  "--preset", "shorts", "--min-len", "10", "--max-len", "20", "-n", "2",
-                 "--export", "edl,otio,chapters,srt,vtt,csv,json,ffconcat,clips,plot",
+                 "--export", "edl,otio,chapters,srt,vtt,csv,json,ffconcat,clips,reel,shorts,plot",
                  "--out", str(out), "-q"])
     assert code == 0, capsys.readouterr().err
     for name in ("highlights.edl", "highlights.otio", "chapters.txt",
@@ -92,8 +93,12 @@ def test_find_with_preset_and_exports(stream, tmp_path, capsys):
         assert (out / name).stat().st_size > 0, name
     clips = sorted((out / "clips").iterdir())
     assert 1 <= len(clips) <= 2
-    import av
-
+    shorts = sorted((out / "shorts").iterdir())
+    assert len(shorts) == len(clips)
+    with av.open(str(shorts[0])) as f:
+        v = f.streams.video[0]
+        assert v.height > v.width  # 9:16
+    assert (out / "reel.mp4").stat().st_size > 0
     for c in clips:
         with av.open(str(c)) as f:
             assert f.streams.video and f.duration and f.duration > 0

@@ -92,12 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep raw clip edges (no snapping to scene cuts or pauses)")
     f.add_argument("--export", metavar="LIST",
                    help="comma-separated outputs into --out: json,csv,srt,vtt,chapters,edl,"
-                   "resolve_markers,otio,fcp7,ffconcat,clips,plot")
+                   "resolve_markers,otio,fcp7,ffconcat,clips,reel,shorts,plot")
     f.add_argument("--out", metavar="DIR",
                    help="output folder for --export (default: <source name>_highlights)")
     f.add_argument("--cut-mode", choices=("copy", "encode"), default="copy",
                    help="clips export: lossless stream copy (keyframe-aligned) or "
                    "frame-exact re-encode (default copy)")
+    f.add_argument("--crossfade", type=float, default=0.0, metavar="S",
+                   help="reel export: crossfade between clips, seconds (default 0)")
     f.add_argument("--cache", metavar="DIR", help="analysis cache folder (re-runs are instant)")
     f.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores for media > 20 min)")
@@ -178,9 +180,10 @@ def _cmd_find(args: argparse.Namespace) -> int:
     if exports:
         out = Path(args.out) if args.out else Path(f"{Path(args.source).stem}_highlights")
         written = result.export(out, formats=exports, overwrite=args.overwrite,
-                                cut_mode=args.cut_mode)
+                                cut_mode=args.cut_mode, crossfade_s=args.crossfade,
+                                progress=not args.quiet)
         for fmt, paths in written.items():
-            shown = paths if not isinstance(paths, list) else f"{len(paths)} files in {out}/clips"
+            shown = paths if not isinstance(paths, list) else f"{len(paths)} files in {out}/{fmt}"
             print(f"wrote {fmt}: {shown}", file=sys.stderr)
     return 0
 

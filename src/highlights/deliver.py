@@ -17,6 +17,8 @@ nothing derived from a label or title ever names a file outside ``out_dir``.
 ``fcp7``           ``highlights.fcp7.xml`` — Final Cut Pro 7 XML (Premiere, Resolve)
 ``ffconcat``       ``highlights.ffconcat`` — ffmpeg concat list
 ``clips``          ``clips/NNN_<label>.<ext>`` — each clip as its own media file
+``reel``           ``reel.mp4`` — the clips rendered into one video, in result order
+``shorts``         ``shorts/NNN.mp4`` — each clip rendered 9:16 (centre crop)
 ``plot``           ``highlights.png`` — signals, score and clips on one time axis
 ================== =========================================================
 """
@@ -26,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._validate import check_choice, fail
 from .errors import ExportError
@@ -48,7 +50,7 @@ _FILES = {
 }
 #: Every export name :func:`export_result` accepts.
 EXPORTS = ("json", "csv", "srt", "vtt", "chapters", "edl", "resolve_markers", "otio", "fcp7",
-           "ffconcat", "clips", "plot")
+           "ffconcat", "clips", "reel", "shorts", "plot")
 
 
 def export_result(
@@ -58,6 +60,8 @@ def export_result(
     formats: Sequence[str] = ("json",),
     overwrite: bool = False,
     cut_mode: str = "copy",
+    crossfade_s: float = 0.0,
+    progress: Any = None,
 ) -> dict[str, Path | list[Path]]:
     """Write ``result`` into ``out_dir`` in each of ``formats``.
 
@@ -75,6 +79,10 @@ def export_result(
     cut_mode : {"copy", "encode"}, default "copy"
         For ``clips``: lossless stream copy (starts at the previous keyframe; the true
         span is reported) or frame-exact re-encode.
+    crossfade_s : float, default 0.0
+        For ``reel``: crossfade between clips, seconds.
+    progress : bool or callable, optional
+        Progress of the ``reel`` and ``shorts`` renders.
 
     Returns
     -------
@@ -97,7 +105,7 @@ def export_result(
     check_choice("cut_mode", caller, cut_mode, ("copy", "encode"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    targets = {f: out / _name(f) for f in fmts if f != "clips"}
+    targets = {f: out / _name(f) for f in fmts if f not in ("clips", "shorts")}
     if not overwrite:
         from .errors import OutputExistsError
 
@@ -122,6 +130,25 @@ def export_result(
             written[f] = targets[f]
         elif f == "chapters":
             written[f] = _chapters(result, targets[f], duration, overwrite)
+        elif f in ("reel", "shorts"):
+            if source is None:
+                raise fail("formats", caller, f"without {f!r} for a chat-only result", f)
+            from .io.render import render_clip, render_reel
+
+            if f == "reel":
+                render_reel(clips, targets[f], media_path=source, crossfade_s=crossfade_s,
+                            overwrite=overwrite, progress=progress)
+                written[f] = targets[f]
+            else:
+                short_dir = out / "shorts"
+                short_dir.mkdir(exist_ok=True)
+                paths = []
+                for i, c in enumerate(clips, start=1):
+                    dest = short_dir / f"{i:03d}.mp4"
+                    render_clip(c, dest, media_path=source, vertical=True, overwrite=overwrite,
+                                progress=progress)
+                    paths.append(dest)
+                written[f] = paths
         elif f == "clips":
             if source is None:
                 raise fail("formats", caller, "without 'clips' for a chat-only result", f)
@@ -155,6 +182,8 @@ def _name(fmt: str) -> str:
         return "highlights.png"
     if fmt == "chapters":
         return "chapters.txt"
+    if fmt == "reel":
+        return "reel.mp4"
     return _FILES[fmt]
 
 

@@ -221,12 +221,15 @@ class Highlights:
         formats: Any = ("json",),
         overwrite: bool = False,
         cut_mode: str = "copy",
+        crossfade_s: float = 0.0,
+        progress: Any = None,
     ) -> dict[str, Any]:
         """Write the result in several forms into ``out_dir``.
 
         See :func:`highlights.deliver.export_result` for the formats (``json``,
         ``csv``, ``srt``, ``vtt``, ``chapters``, ``edl``, ``resolve_markers``,
-        ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``plot``) and file names.
+        ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``reel``, ``shorts``, ``plot``)
+        and file names.
 
         Examples
         --------
@@ -235,7 +238,7 @@ class Highlights:
         from .deliver import export_result
 
         return export_result(self, out_dir, formats=formats, overwrite=overwrite,
-                             cut_mode=cut_mode)
+                             cut_mode=cut_mode, crossfade_s=crossfade_s, progress=progress)
 
     def to_dataframe(self) -> Any:
         """Clips as a pandas DataFrame, one column per signal's contribution.
