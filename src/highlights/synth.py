@@ -23,8 +23,12 @@ least :data:`GUARD_S` apart and :data:`EDGE_S` away from the ends, so:
   lagged window;
 * a **spam** distractor is one author repeating one line, with nothing happening in
   audio/video ``chat_lag_s`` before it;
-* a **cut** distractor is a hard camera switch with nothing else happening around it,
-  on a whole second (its exact frame time is in :attr:`SynthStream.cuts_s`).
+* a **cut** distractor is a hard camera switch (about every 90 s, on a regular grid,
+  on a whole second) with nothing else happening around it; its exact frame time is
+  in :attr:`SynthStream.cuts_s`.
+
+A 60 s stream holds 3 moments and a cut; music and spam distractors need longer
+streams (all kinds from ~90 s; at least one of each from 10 min on).
 
 Background: voice-like babble (phrases, syllables, pitch contour, harmonics), game
 sound effects, a scrolling textured "game" with HUD boxes and a webcam rectangle,
@@ -866,7 +870,7 @@ class _VideoSynth:
         y = y + 20 * np.sin(2 * np.pi * x * (3 + cam) / w)[None, :]  # periodic stripes
         tint = ((100, 150), (150, 120), (120, 100))[cam]
         u = np.full((h // 2, w // 2), tint[0], dtype=np.float64) + rng.uniform(-12, 12, (1, w // 2))
-        v = np.full((h // 2, w // 2), tint[1], dtype=np.float64) + coarse.mean() * 0.0
+        v = np.full((h // 2, w // 2), tint[1], dtype=np.float64) + rng.uniform(-8, 8, (h // 2, 1))
         out: list[NDArray[np.uint8]] = []
         for plane, p in ((y, pad), (u, pad // 2), (v, pad // 2)):
             arr = np.clip(plane, 16, 235).astype(np.uint8)
@@ -887,7 +891,8 @@ class _VideoSynth:
         """Per-frame parameters for frames ``[k0, k1)`` (vectorised over the block)."""
         plan = self.plan
         rng = np.random.default_rng([plan.seed, _RNG_VIDEO, index])
-        t = np.arange(k0, k1, dtype=np.float64) * float(1 / self.fps)
+        # k * den / num: one rounding, so a frame on a whole second is exactly that second
+        t = np.arange(k0, k1, dtype=np.float64) * self.fps.denominator / self.fps.numerator
         act = _action_env(t, plan.moments) if self.game else np.zeros_like(t)
         cam = _camera(t, plan.cuts_s)
         speed = np.where(cam == 1, 4.0, 30.0 if self.game else 2.0) + 320.0 * act  # px/s @320
