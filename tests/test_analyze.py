@@ -144,10 +144,15 @@ def test_audio_shorter_than_video(mdir: Path) -> None:
 def test_garbage_mid_file(mdir: Path) -> None:
     p = add_garbage(make_media(mdir / "garbage.mp4", duration_s=8.0,
                                cuts_s=(1.5, 3.0, 5.0, 6.5)))
-    with pytest.warns(DecodeWarning, match="undecodable"):
+    with pytest.warns(DecodeWarning, match="undecodable") as rec:
         res = analyze_media(p, video="full")
+    assert rec[0].filename == __file__  # attributed to the caller, not to library internals
     assert res.covered_s == pytest.approx(8.0, abs=0.1)
     np.testing.assert_allclose(res.cuts_s, [1.52, 3.0, 5.0, 6.52], atol=0.05)
+    with ThreadPoolExecutor(max_workers=2) as ex, \
+            pytest.warns(DecodeWarning, match="undecodable"):  # re-issued from the shard
+        sharded = analyze_media(p, video="full", workers=2, executor=ex)
+    np.testing.assert_allclose(sharded.cuts_s, res.cuts_s)
 
 
 def test_truncated_faststart(mdir: Path) -> None:

@@ -110,6 +110,12 @@ def test_cover_art_stream_is_ignored(cover_mp4: Path) -> None:
     assert probe(cover_mp4, audio_stream=1).audio_stream == 1
 
 
+def test_audio_file_with_cover_art_has_no_video(mdir: Path) -> None:
+    p = make_media(mdir / "song.m4a", video=False, cover_art=True, duration_s=1.0, fmt="mp4")
+    info = probe(p)
+    assert not info.has_video and info.n_video_streams == 0 and info.has_audio
+
+
 def test_no_stream_at_all(tmp_path: Path) -> None:
     import av
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -195,8 +194,9 @@ def _analyze_one(
     min_scene_len_s: float = 0.6,
     info: MediaInfo | None = None,
     quiet: bool = False,
+    messages: list[tuple[type[Warning], str]] | None = None,
 ) -> MediaAnalysis:
-    from ..io.media import demux, probe
+    from ..io.media import demux, probe, warn_user
 
     hop = check_positive("hop_s", caller, hop_s)
     check_choice("video", caller, video, _MODES)
@@ -241,13 +241,15 @@ def _analyze_one(
         start_s=None if a is None else lo * hop,
         end_s=None if hi is None else hi * hop,
         preroll_s=pre if (a is not None or b is not None) else 0.0,
-        progress=progress,
+        progress=progress, warn=not quiet,
     )
+    if messages is not None:
+        messages.extend(stats.messages)
 
     # ---- the grid
     duration = info.duration_s
-    if stats.jumps:
-        duration = stats.end_s
+    if stats.jumps or duration <= 0:  # spliced timestamps or unknown duration: trust decode
+        duration = stats.end_s if hi is None else max(stats.end_s, hi * hop)
     elif stats.end_s > duration + max(1.0, hop) and a is None and b is None:
         duration = stats.end_s  # the container's duration was a gross underestimate
     n_total = min(int(math.ceil(duration / hop - 1e-9)), _MAX_HOPS) if duration > 0 else 0
@@ -284,36 +286,38 @@ def _analyze_one(
     expected = max(min(duration, t1) - t0, 0.0)
     if not quiet:
         if expected - covered_s > max(1.0, hop):
-            warnings.warn(
+            warn_user(
                 f"{info.path!r}: decoded only {covered_s:.1f} s of {expected:.1f} s "
                 f"(the file looks truncated or damaged); the rest of the timelines is NaN.",
-                DecodeWarning, stacklevel=3,
+                DecodeWarning,
             )
         if (use_audio and use_video and stats.audio_end_s is not None
                 and stats.video_end_s is not None):
             gap = min(stats.video_end_s, t1) - min(stats.audio_end_s, t1)
             if gap > 1.0:
-                warnings.warn(
+                warn_user(
                     f"{info.path!r}: audio ends {gap:.1f} s before the video; audio "
-                    "signals are NaN there.", SignalMissingWarning, stacklevel=3,
+                    "signals are NaN there.", SignalMissingWarning,
                 )
     return MediaAnalysis(info=info, timelines=timelines, cuts_s=cuts,
                          covered_s=float(covered_s), video_mode=mode if use_video else "none")
 
 
 # --------------------------------------------------------------------------- sharding
+_ShardResult = tuple[dict[str, NDArray[np.float32]], NDArray[np.float64], float, int,
+                     list[tuple[type[Warning], str]]]
+
+
 def _shard_job(path: str, info: MediaInfo, hop: float, mode: str, fps: float, sr: int,
-               a_s: float, b_s: float) -> tuple[dict[str, NDArray[np.float32]],
-                                                NDArray[np.float64], float, int]:
-    """Analyse one time range (runs in a worker process); returns plain arrays."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the parent reports coverage once
-        res = _analyze_one(path, hop_s=hop, video=mode, sample_fps=fps, audio_stream=None,
-                           sr=sr, start_s=a_s, end_s=b_s, progress=None,
-                           caller="analyze_media", need="any", info=info, quiet=True)
+               a_s: float, b_s: float) -> _ShardResult:
+    """Analyse one time range (runs in a worker); returns arrays and the warnings raised."""
+    msgs: list[tuple[type[Warning], str]] = []
+    res = _analyze_one(path, hop_s=hop, video=mode, sample_fps=fps, audio_stream=None,
+                       sr=sr, start_s=a_s, end_s=b_s, progress=None, caller="analyze_media",
+                       need="any", info=info, quiet=True, messages=msgs)
     arrays = {k: np.asarray(t.values) for k, t in res.timelines.items()}
     lo = int(math.floor(a_s / hop + 1e-9))
-    return arrays, res.cuts_s, res.covered_s, lo
+    return arrays, res.cuts_s, res.covered_s, lo, msgs
 
 
 def _analyze_sharded(
@@ -328,7 +332,7 @@ def _analyze_sharded(
     """
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from ..io.media import probe
+    from ..io.media import probe, warn_user
 
     hop = check_positive("hop_s", "analyze_media", hop_s)
     check_choice("video", "analyze_media", video, _MODES)
@@ -368,6 +372,12 @@ def _analyze_sharded(
         if own:
             ex.shutdown(wait=True)
     parts.sort(key=lambda p: p[3])
+    seen: set[str] = set()
+    for part in parts:  # issue the workers' warnings (damaged packets, jumps) once
+        for category, msg in part[4]:
+            if msg not in seen:
+                seen.add(msg)
+                warn_user(msg, category)
     keys = list(parts[0][0])
     timelines = {
         k: Timeline(values=np.concatenate([p[0][k] for p in parts]), hop_s=hop,
@@ -379,10 +389,10 @@ def _analyze_sharded(
     expected = (hi - lo) * hop
     if expected - covered > max(1.0, hop) and min(info.duration_s, hi * hop) - lo * hop - \
             covered > max(1.0, hop):
-        warnings.warn(
+        warn_user(
             f"{info.path!r}: decoded only {covered:.1f} s of {expected:.1f} s (the file looks "
             "truncated or damaged); the rest of the timelines is NaN.",
-            DecodeWarning, stacklevel=3,
+            DecodeWarning,
         )
     return MediaAnalysis(info=info, timelines=timelines, cuts_s=np.sort(cuts),
                          covered_s=covered, video_mode=mode)

@@ -22,7 +22,7 @@ import math
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ __all__ = [
     "demux",
     "DemuxStats",
     "VIDEO_MODES",
+    "warn_user",
     "AudioCallback",
     "PacketCallback",
     "FrameCallback",
@@ -87,6 +88,19 @@ _PLANAR_YUV = {
     "yuv444p": False, "yuvj444p": True, "yuv440p": False, "yuvj440p": True,
     "yuv411p": False, "yuv410p": False,
 }
+
+
+# --------------------------------------------------------------------------- warnings
+def warn_user(message: str, category: type[Warning]) -> None:
+    """Issue a warning attributed to the first caller outside the ``highlights`` package."""
+    import sys
+
+    level = 2  # 1 = this function, 2 = its caller
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("highlights"):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 # --------------------------------------------------------------------------- opening
@@ -357,6 +371,8 @@ class DemuxStats:
         Timestamp discontinuities spliced onto the monotonic timeline.
     end_s : float
         Latest time reached by any stream.
+    messages : list of (warning class, str)
+        The warnings of the pass (issued unless ``demux(warn=False)``).
     """
 
     audio_start_s: float | None = None
@@ -367,6 +383,7 @@ class DemuxStats:
     bad_packets: int = 0
     jumps: int = 0
     end_s: float = 0.0
+    messages: list[tuple[type[Warning], str]] = field(default_factory=list)
 
 
 def demux(
@@ -383,6 +400,7 @@ def demux(
     end_s: float | None = None,
     preroll_s: float = 0.0,
     progress: ProgressArg = None,
+    warn: bool = True,
 ) -> DemuxStats:
     """Read ``info.path`` once, feeding audio blocks, video packets and small frames.
 
@@ -417,6 +435,9 @@ def demux(
     progress : None, bool or callable
         ``True`` shows a tqdm bar (seconds of media) on stderr; a callable is called as
         ``progress(done_s, total_s)``.
+    warn : bool
+        Issue the :class:`DecodeWarning` s (damaged packets, timestamp jumps); with
+        False they are only collected in ``DemuxStats.messages`` (thread-safe).
 
     Returns
     -------
@@ -442,7 +463,7 @@ def demux(
     stats = DemuxStats()
     try:
         return _run(container, info, stats, av, cv2, on_audio, on_packet, on_frame, sr,
-                    video, fps_keep, width, start_s, end_s, pre, progress)
+                    video, fps_keep, width, start_s, end_s, pre, progress, warn)
     finally:
         container.close()
 
@@ -452,6 +473,7 @@ def _run(
     on_audio: AudioCallback | None, on_packet: PacketCallback | None,
     on_frame: FrameCallback | None, sr: int, video: str, fps_keep: float, width: int,
     start_s: float | None, end_s: float | None, pre: float, progress: ProgressArg,
+    warn: bool,
 ) -> DemuxStats:
     origin = info.start_s
     want_audio = on_audio is not None and info.audio_stream is not None
@@ -653,18 +675,17 @@ def _run(
         jumps = (vclock.jumps if vclock is not None and vclock.jumps
                  else aclock.jumps if aclock is not None else [])
         desc = ", ".join(f"{j:+.1f} s at {at:.1f} s" for at, j in jumps[:5])
-        warnings.warn(
+        stats.messages.append((DecodeWarning, (
             f"{info.path!r}: timestamps jump ({desc}); spliced onto a continuous timeline, "
-            "so times after a jump are counted from the media start, not taken from the PTS.",
-            DecodeWarning, stacklevel=3,
-        )
+            "so times after a jump are counted from the media start, not taken from the PTS.")))
     if stats.bad_packets:
         where = ", ".join(f"{t:.1f}" for t in sorted(set(round(t, 1) for t in bad_times)))
-        warnings.warn(
+        stats.messages.append((DecodeWarning, (
             f"{info.path!r}: skipped {stats.bad_packets} undecodable packet(s)"
-            + (f" near {where} s" if where else "") + "; analysis continued past them.",
-            DecodeWarning, stacklevel=3,
-        )
+            + (f" near {where} s" if where else "") + "; analysis continued past them.")))
+    if warn:
+        for category, msg in stats.messages:
+            warn_user(msg, category)
     ends = [e for e in (stats.audio_end_s, stats.video_end_s) if e is not None]
     stats.end_s = max(ends, default=0.0)
     logger.debug("demux %s: %s", info.path, stats)
