@@ -261,3 +261,39 @@ def test_memory_is_bounded(mdir: Path) -> None:
 def test_parameter_validation(av_mp4: Path, kw: dict[str, object], match: str) -> None:
     with pytest.raises(InvalidParameterError, match=match):
         analyze_media(av_mp4, **kw)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- packets
+def test_packet_features_match_a_loop(rng: np.random.Generator) -> None:
+    from highlights.features.packets import PacketFeatures
+
+    t = np.sort(rng.uniform(-0.3, 30.0, 9000))  # > one 4096-packet flush, some before 0
+    size = rng.integers(100, 50_000, t.size)
+    key = rng.random(t.size) < 0.02
+    pf = PacketFeatures(hop_s=0.5, n_hint=4)  # arrays must grow
+    for ti, si, ki in zip(t, size, key):
+        pf(float(ti), int(si), bool(ki))
+    n = 60
+    covered = np.ones(n, bool)
+    covered[-3:] = False
+    got = pf.timelines(n, covered=covered)
+    ref_b, ref_k = np.zeros(n), np.zeros(n)
+    for ti, si, ki in zip(t, size, key):
+        if ti >= 0:
+            i = int(ti // 0.5)
+            ref_b[i] += si
+            ref_k[i] = max(ref_k[i], float(ki))
+    ref_b[-3:] = np.nan
+    ref_k[-3:] = np.nan
+    np.testing.assert_allclose(got["video_bytes"], ref_b, rtol=1e-6)
+    np.testing.assert_array_equal(got["keyframe"], ref_k)
+
+
+def test_hop_bins_range_and_spans() -> None:
+    from highlights.features.packets import HopBins
+
+    b = HopBins(2, lo=2, hi=6)
+    b.add(np.array([0, 2, 2, 5, 7]), np.array([9.0, 1.0, 3.0, 4.0, 9.0]))
+    b.add_span(1, last=8, value=2.0)
+    np.testing.assert_allclose(b.mean(8), [np.nan, np.nan, 2.0, 2.0, 2.0, 3.0, np.nan, np.nan])
+    np.testing.assert_allclose(b.maximum(8), [np.nan, np.nan, 3.0, 2.0, 2.0, 4.0, np.nan, np.nan])

@@ -54,7 +54,7 @@ def test_gray_stays_gray() -> None:
     y = np.arange(256, dtype=np.uint8).reshape(16, 16)
     c = np.full((16, 16), 128, np.uint8)
     for full in (False, True):
-        hsv = yuv_to_hsv(y, c, c, full)
+        hsv = yuv_to_hsv(y, c, c, full_range=full)
         assert (hsv[..., 0] == 0).all() and (hsv[..., 1] == 0).all()
 
 

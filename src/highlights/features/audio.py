@@ -133,7 +133,7 @@ class AudioFeatures:
         sq = np.add.reduceat(np.square(x, dtype=np.float64), first)
         cnt = np.diff(np.append(first, n)).astype(np.float64)
         keep = cnt > 0
-        self.rms.add(hops[keep], sq[keep], cnt[keep])
+        self.rms.add(hops[keep], sq[keep], weights=cnt[keep])
 
     def _spec_end(self) -> int:
         return self._spec_start + self._spec_buf.size
@@ -172,12 +172,12 @@ class AudioFeatures:
             flux = np.maximum(np.diff(logmel, axis=1, prepend=first), 0.0).mean(axis=0)
             k = k_first + j + np.arange(m, dtype=np.int64)
             centre = k * HOP_LENGTH + N_FFT // 2
-            idx = hop_index(centre / self.sr, self.hop_s)
+            idx = hop_index(centre / self.sr, hop_s=self.hop_s)
             valid = centre < max(self.end_sample, 1)  # drop frames centred in the zero pad
             assert self._freqs is not None
             self.onset.add(idx[valid], flux[valid])
             fsum = np.einsum("m,mf->f", self._freqs, power)  # no BLAS (see _logmel)
-            self.centroid.add(idx[valid], fsum[valid], power.sum(axis=0)[valid])
+            self.centroid.add(idx[valid], fsum[valid], weights=power.sum(axis=0)[valid])
             self._prev_logmel = logmel[:, -1].copy()
         consumed = nf * HOP_LENGTH
         if final:

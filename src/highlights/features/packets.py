@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 __all__ = ["HopBins", "PacketFeatures", "hop_index"]
 
 
-def hop_index(t_s: NDArray[np.float64] | float, hop_s: float) -> NDArray[np.int64]:
+def hop_index(t_s: NDArray[np.float64] | float, *, hop_s: float) -> NDArray[np.int64]:
     """Index of the hop containing each time (``floor(t / hop)`` with a 1 ns tolerance)."""
     return np.floor(np.asarray(t_s, dtype=np.float64) / hop_s + 1e-9).astype(np.int64)
 
@@ -50,7 +50,7 @@ class HopBins:
             ok &= idx < self.hi
         return ok
 
-    def add(self, idx: NDArray[np.int64], values: NDArray[np.float64],
+    def add(self, idx: NDArray[np.int64], values: NDArray[np.float64], *,
             weights: NDArray[np.float64] | None = None) -> None:
         """Accumulate ``values`` (sum, max) and ``weights`` (count, default 1) into hops."""
         idx = np.asarray(idx, np.int64)
@@ -67,15 +67,15 @@ class HopBins:
         self.count[:top] += np.bincount(idx, weights=w, minlength=top)
         np.maximum.at(self.max, idx, vals)
 
-    def add_span(self, i0: int, i1: int, value: float) -> None:
-        """Add ``value`` once to every hop ``i0 <= i <= i1`` (a frame pair spanning hops)."""
-        i0 = max(i0, self.lo)
+    def add_span(self, first: int, *, last: int, value: float) -> None:
+        """Add ``value`` once to every hop ``first <= i <= last`` (a frame pair spanning hops)."""
+        first = max(first, self.lo)
         if self.hi is not None:
-            i1 = min(i1, self.hi - 1)
-        if i1 < i0:
+            last = min(last, self.hi - 1)
+        if last < first:
             return
-        self._grow(i1 + 1)
-        sl = slice(i0, i1 + 1)
+        self._grow(last + 1)
+        sl = slice(first, last + 1)
         self.sum[sl] += value
         self.count[sl] += 1.0
         np.maximum(self.max[sl], value, out=self.max[sl])
@@ -147,7 +147,7 @@ class PacketFeatures:
         k = np.asarray(self._k)[ok]
         nb = np.asarray(self._n, np.float64)[ok]
         if t.size:
-            idx = hop_index(t, self.hop_s)
+            idx = hop_index(t, hop_s=self.hop_s)
             self.bytes.add(idx, nb)
             self.keys.add(idx, k)
             lo, hi = float(t.min()), float(t.max())

@@ -60,7 +60,7 @@ _MAX_SPAN_S = 20.0  # a frame pair further apart than this only fills the later 
 _MIN_GAP_S = 1 / 240  # motion is per second of frame gap; tinier gaps are timestamp jitter
 
 
-def yuv_to_hsv(y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
+def yuv_to_hsv(y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8], *,
                full_range: bool = False) -> NDArray[np.uint8]:
     """OpenCV 8-bit HSV image (H in [0, 180)) from equally-sized Y, U, V planes.
 
@@ -169,7 +169,7 @@ class VideoFeatures:
         """Take one frame at ``t_s`` seconds (small planes, reduced immediately)."""
         import cv2
 
-        hsv = yuv_to_hsv(y, u, v, full_range)
+        hsv = yuv_to_hsv(y, u, v, full_range=full_range)
         prev = self._prev
         score = 0.0
         if prev is not None and prev[1].shape == y.shape:
@@ -183,8 +183,8 @@ class VideoFeatures:
             h0 = int(np.floor(t0 / self.hop_s + 1e-9)) + 1
             if h0 > h1 or dt > _MAX_SPAN_S:
                 h0 = h1
-            self.scene.add_span(h0, h1, score)
-            self.motion.add_span(h0, h1, mot)
+            self.scene.add_span(h0, last=h1, value=score)
+            self.motion.add_span(h0, last=h1, value=mot)
         self._prev = (t_s, y, hsv)
         cut = self.cut(t_s, score)
         if cut is not None and not (self._t_lo <= cut < self._t_hi):
