@@ -419,8 +419,10 @@ class HighlightModel:
     trees_ : dict of str to ndarray
         Flattened boosted trees (``"gradient_boosting"`` only).
     signal_weights_ : dict of str to float
-        Per signal: the sum of its coefficients (logistic) or of its features'
-        impurity importances (boosting).
+        Importance of each signal (>= 0): for the logistic model, the sum over its
+        features of ``|coef| x`` the feature's standard deviation in the training
+        data (how far the signal typically moves the log-odds); for boosting, the
+        sum of its features' impurity importances.
     positive_rate_ : float
         Share of positive hops in the training data.
 
@@ -709,7 +711,8 @@ class HighlightModel:
                 lr.fit(x, yy, sample_weight=sw)
             self.coef_ = lr.coef_[0].astype(np.float64)
             self.intercept_ = float(lr.intercept_[0])
-            weights = self.coef_
+            # typical size of each feature's term in the log-odds: |coef| x its spread
+            weights = np.abs(self.coef_) * x.std(axis=0, dtype=np.float64)
         else:
             from sklearn.ensemble import GradientBoostingClassifier
 
