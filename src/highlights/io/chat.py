@@ -123,6 +123,8 @@ _KIND_SYNONYMS = {
 }
 _HEAD_BYTES = 1 << 16
 _CHUNK_CHARS = 1 << 20
+# Event times beyond this (seconds) are implausible for one stream: a unit mix-up.
+_MAX_PLAUSIBLE_S = 7 * 86400.0
 # How many offending line numbers a warning lists.
 _MAX_LINES_LISTED = 5
 
@@ -410,6 +412,7 @@ class _Source:
                         break
                     n += k
             head = bytes(buf[:n])
+            self.head_error: BaseException | None = raw.error
         except OSError as exc:
             raise ChatLogError(f"Cannot read chat log: {exc}", path=path) from exc
         self.encoding, self.bom = _sniff_encoding(head)
@@ -450,7 +453,7 @@ class _JsonStream:
         self._pos = 0
         self._eof = False
         self._lines_before = 0  # newlines in the discarded part of the stream
-        self._dec = json.JSONDecoder()
+        self._dec = json.JSONDecoder(strict=False)  # control characters inside strings
 
     def _fill(self) -> bool:
         if self._eof:
@@ -502,40 +505,80 @@ class _JsonStream:
             self._pos = end
             return obj
 
-    def skip_to_next_item(self) -> bool:
-        """After a broken array item, skip to just past the next top-level ``,``.
+    def skip_item(self) -> bool:
+        """Skip a broken array item: scan to the next ``,`` or ``]`` at nesting depth 0.
 
-        Heuristic: scans for ``,`` followed by ``{`` at line start or ``},`` patterns.
-        Returns False at EOF.
+        Tracks strings (with escapes) and bracket depth, so commas inside nested
+        objects do not count.  Leaves the position after that ``,`` (or at the
+        closing ``]``).  Returns False if the stream ends first (a truncated item).
         """
+        depth = 0
+        in_str = False
+        pos = self._pos
         while True:
-            m = re.compile(r"\}\s*,").search(self._buf, self._pos)
-            if m:
-                self._pos = m.end()
-                return True
-            keep = max(len(self._buf) - 2, self._pos)
-            self._pos = keep
-            if not self._fill():
+            m = (_SIG_STR if in_str else _SIG).search(self._buf, pos)
+            if m is None:
                 self._pos = len(self._buf)
-                return False
+                if not self._fill():
+                    return False
+                pos = self._pos
+                continue
+            ch = m.group(0)
+            pos = m.end()
+            if in_str:
+                if ch == '"':
+                    in_str = False
+                elif pos >= len(self._buf):  # a backslash at the buffer end
+                    self._pos = pos - 1
+                    if not self._fill():
+                        return False
+                    pos = self._pos + 2
+                else:
+                    pos += 1  # skip the escaped character
+                continue
+            if ch == '"':
+                in_str = True
+            elif ch in "{[":
+                depth += 1
+            elif ch in "}]":
+                depth -= 1
+                if depth < 0:
+                    if ch == "]":  # the array's own "]"
+                        self._pos = m.start()
+                        return True
+                    depth = 0  # a stray "}": garbage, keep scanning
+            elif ch == "," and depth == 0:
+                self._pos = pos
+                return True
+
+
+_SIG = re.compile(r'["{}\[\],]')
+_SIG_STR = re.compile(r'["\\]')
 
 
 def _iter_json_array(
     js: _JsonStream, ctx: _Ctx
 ) -> Iterator[tuple[int, Any]]:
-    """Yield (line, item) from a JSON array whose ``[`` was already consumed."""
+    """Yield (line, item) from a JSON array whose ``[`` was already consumed.
+
+    A broken item is skipped (counted, with its line); an item cut by the end of
+    the stream ends the array (counted as ``truncated``); earlier items are kept.
+    """
     if js.take("]"):
         return
     while True:
+        if js.peek() == "":
+            ctx.bad("truncated", js.line, "JSON array has no closing ']'")
+            return
         line = js.line
         try:
             item = js.value()
         except (ValueError, RecursionError) as exc:
-            if js.peek() == "":
-                ctx.bad("truncated", line, f"JSON array ends early ({exc})")
+            if not js.skip_item():
+                ctx.bad("truncated", line, f"JSON array ends inside an item ({exc})")
                 return
             ctx.bad("malformed", line, f"invalid JSON item ({exc})")
-            if not js.skip_to_next_item():
+            if js.take("]"):
                 return
             continue
         yield line, item
@@ -549,14 +592,18 @@ def _iter_json_array(
         if ch == "":
             ctx.bad("truncated", js.line, "JSON array has no closing ']'")
             return
-        ctx.bad("malformed", js.line, f"expected ',' or ']' in JSON array, got {ch!r}")
-        if not js.skip_to_next_item():
+        line = js.line
+        if not js.skip_item():
+            ctx.bad("truncated", line, "JSON array ends inside an item")
+            return
+        ctx.bad("malformed", line, f"expected ',' or ']' in JSON array, got {ch!r}")
+        if js.take("]"):
             return
 
 
 def _iter_json_lines(fh: IO[str], ctx: _Ctx) -> Iterator[tuple[int, Any]]:
     """Yield (line, object) from JSON Lines; bad lines are counted and skipped."""
-    loads = json.loads
+    loads = json.JSONDecoder(strict=False).decode
     for lineno, line in enumerate(fh, 1):
         s = line.strip()
         if not s:
@@ -1013,6 +1060,10 @@ def load_chat(
     if fmt == "auto":
         fmt = _detect(src)
         if fmt == "empty":
+            if src.head_error is not None:
+                raise ChatFormatError(
+                    f"Chat log is corrupt or not readable ({src.head_error})", path=path
+                )
             warnings.warn(f"Chat log is empty ({path})", ChatWarning, stacklevel=2)
             return ChatEvents.from_arrays([], source=str(path), fmt="empty")
         fmt = _check_detected(fmt, path)
@@ -1093,6 +1144,13 @@ def _finish_sink(
         t -= base
         t = np.round(t, 6)  # UNIX-time arithmetic noise (~1e-7 s) → whole µs
     t += offset_s
+    if t.size and keep.any():
+        span = float(np.max(np.abs(t[keep])))
+        if span > _MAX_PLAUSIBLE_S:
+            ctx.warn(
+                f"Chat times reach {span:.3g} s (> {_MAX_PLAUSIBLE_S / 86400:.0f} days): "
+                "wrong unit (ms/µs read as s?), wrong stream_start or time zone?"
+            )
 
     order = np.argsort(t, kind="stable")
     order = order[keep[order]]
