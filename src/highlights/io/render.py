@@ -569,10 +569,10 @@ class _AudioSink:
 class _AudioClip:
     """Cuts one clip's audio, sample-exact, from the time of its first frame."""
 
-    def __init__(self, span: _Span, *, sr: int, channels: int, layout: str, resampler: Any,
+    def __init__(self, span: _Span, *, sr: int, channels: int, resampler: Any,
                  sink: _AudioSink, earliest: Fraction) -> None:
         self.length = span.a1 - span.a0
-        self.sr, self.channels, self.layout = sr, channels, layout
+        self.sr, self.channels = sr, channels
         self.resampler, self.sink = resampler, sink
         self.earliest = earliest  # pending frames ending before this cannot be needed
         self.anchor: Fraction | None = None
@@ -670,9 +670,10 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
             oa.layout = layout
             asink = _AudioSink(oa, out, sr, layout)
         step = max(math.floor(_PROGRESS_STEP_S * rate), 1)
+        reported = 0
         for i, span in enumerate(spans):
             has_next = i + 1 < len(spans)
-            start_t = Fraction(span.first, 1) / rate - Fraction(1, 2) / rate
+            start_t = (span.first - Fraction(1, 2)) / rate
             vclip = aclip = None
             if vsink is not None:
                 vsink.begin(has_next=has_next)
@@ -681,14 +682,12 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
                 keep = span.a1 - spans[i + 1].a0 if has_next else 0
                 asink.begin(span.a1 - span.a0, keep, channels)
                 resampler = av.AudioResampler(format="fltp", layout=layout, rate=sr)
-                aclip = _AudioClip(span, sr=sr, channels=channels, layout=layout,
-                                   resampler=resampler, sink=asink,
-                                   earliest=start_t - 1 / rate)
-                if video is None:
+                aclip = _AudioClip(span, sr=sr, channels=channels, resampler=resampler,
+                                   sink=asink, earliest=start_t - 1 / rate)
+                if vclip is None:
                     aclip.set_anchor(Fraction(span.first) / rate)
             key_pts = _anchor_start(src, anchor_stream, max(start_t - _PREROLL_S, Fraction(0)))
             _seek(src, key_pts * anchor_stream.time_base)
-            reported = 0
             for packet in src.demux(streams):
                 v_done = vclip is None or vclip.done
                 a_done = aclip is None or aclip.done
@@ -703,31 +702,31 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
                                   stacklevel=4)
                     continue
                 for frame in frames:
-                    if packet.stream is video:
-                        vclip.push(frame)  # type: ignore[union-attr]
+                    if vclip is not None and packet.stream is video:
+                        vclip.push(frame)
                         if aclip is not None and aclip.anchor is None and \
-                                vclip.t_first is not None:  # type: ignore[union-attr]
-                            aclip.set_anchor(vclip.t_first)  # type: ignore[union-attr]
-                    else:
-                        aclip.push(frame)  # type: ignore[union-attr]
+                                vclip.t_first is not None:
+                            aclip.set_anchor(vclip.t_first)
+                    elif aclip is not None:
+                        aclip.push(frame)
                 if update is not None:
-                    done = vsink.count if vsink is not None else (asink.count if asink else 0)
+                    done = vsink.count if vsink is not None else asink.count if asink else 0
                     if done - reported >= step:
                         reported = done
-                        update(float(done / rate) if vsink is not None else done / sr)
-            if vclip is not None:
+                        update(float(done / rate))
+            t_first = Fraction(span.first) / rate
+            if vclip is not None and vsink is not None:
                 vclip.finish()
-                if aclip is not None and aclip.anchor is None:
-                    aclip.set_anchor(vclip.t_first)  # type: ignore[arg-type]
+                t_first = vclip.t_first if vclip.t_first is not None else t_first
                 if vclip.repeated:
                     logger.debug("clip %d: %d frame(s) repeated to fill gaps", i, vclip.repeated)
-            if aclip is not None:
-                aclip.finish()
-                asink.end()  # type: ignore[union-attr]
-            if vsink is not None:
                 vsink.end()
-            starts.append(vclip.t_first if vclip is not None  # type: ignore[arg-type]
-                          else Fraction(span.first) / rate)
+            if aclip is not None and asink is not None:
+                if aclip.anchor is None:
+                    aclip.set_anchor(t_first)
+                aclip.finish()
+                asink.end()
+            starts.append(t_first)
         if vsink is not None:
             vsink.close()
         if asink is not None:
