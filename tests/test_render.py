@@ -257,6 +257,35 @@ def test_progress_and_overwrite(media: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.mp4"]
 
 
+def test_progress_bar_goes_to_stderr(media: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    render_clip(_clip(1.0, 2.0), tmp_path / "p.mp4", media_path=media, progress=True)
+    captured = capsys.readouterr()
+    assert "rendering" in captured.err and captured.out == ""
+
+
+def test_plain_crop_and_scale(media: Path, tmp_path: Path) -> None:
+    # not vertical: the right half of the picture, scaled to half size
+    res = render_clip(_clip(1.0, 1.4), tmp_path / "c.mp4", media_path=media,
+                      crop=(160, 0, 160, 180), width=80)
+    assert res.crop == (160, 0, 160, 180) and (res.width, res.height) == (80, 90)
+    with av.open(str(res.path)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(frames) == 10
+    for j, got in enumerate(frames):
+        want = cv2.resize(_gray(_picture(25 + j))[:, 160:], (80, 90),
+                          interpolation=cv2.INTER_AREA)
+        assert np.abs(_gray(got) - want).mean() < 10, j
+
+
+def test_failed_mux_leaves_nothing(media: Path, tmp_path: Path) -> None:
+    from highlights.errors import ExportError
+
+    with pytest.raises(ExportError):
+        render_clip(_clip(1.0, 2.0), tmp_path / "x.srt", media_path=media)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
