@@ -76,6 +76,8 @@ ESTIMATORS = ("logistic", "gradient_boosting")
 MODEL_FORMAT = "highlights.HighlightModel"
 #: Version of the saved model schema this code writes and reads.
 MODEL_VERSION = 1
+# Rows per block when evaluating boosted trees.
+_TREE_BLOCK = 8192
 # Saved files larger than this are refused before parsing (bytes).
 _MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -88,7 +90,7 @@ class ModelFileError(HighlightsError, ValueError):
 
 
 # =============================================================================== features
-def window_mean(values: NDArray[np.floating[Any]], lo: int, hi: int) -> F32:
+def window_mean(values: NDArray[np.floating[Any]], *, lo: int, hi: int) -> F32:
     """Mean of ``values[i + lo : i + hi + 1]`` for every ``i``, clipped to the array.
 
     Computed from one ``cumsum`` (O(n), no loop over samples).  Windows that fall
@@ -226,7 +228,7 @@ def timeline_features(
         col = k * per
         x[:, col] = z
         for j, (lo, hi) in enumerate(offsets):
-            x[:, col + 1 + j] = window_mean(z, lo, hi)
+            x[:, col + 1 + j] = window_mean(z, lo=lo, hi=hi)
     return x
 
 
@@ -630,7 +632,7 @@ class HighlightModel:
         return self._fit(np.concatenate(xs), np.concatenate(ys), None, signals)
 
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None  # noqa: N803
+        self, X: ArrayLike, y: ArrayLike, *, sample_weight: ArrayLike | None = None  # noqa: N803
     ) -> HighlightModel:
         """Fit on a feature matrix (from :meth:`features`) and per-hop 0/1 labels.
 
@@ -755,7 +757,11 @@ class HighlightModel:
         """Log-odds offset and per-feature contributions, shape (n, n_features)."""
         if hasattr(self, "coef_"):
             return self.intercept_, x.astype(np.float64) * self.coef_[None, :]
-        _, contrib = _tree_contributions(x, self.trees_)
+        # rows in blocks, so the (rows x trees) traversal state stays small
+        contrib = np.empty(x.shape, dtype=np.float64)
+        for a in range(0, x.shape[0], _TREE_BLOCK):
+            _, contrib[a: a + _TREE_BLOCK] = _tree_contributions(
+                x[a: a + _TREE_BLOCK], self.trees_)
         return self.intercept_, contrib
 
     def decision_function(self, X: ArrayLike) -> F64:  # noqa: N803
