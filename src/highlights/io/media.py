@@ -150,11 +150,7 @@ def _pick(container: Any, kind: str, requested: int | None, caller: str) -> int 
     candidates = [s for s in streams if not (kind == "video" and _is_cover(s))]
     if not candidates:
         return None
-    best = None
-    try:
-        best = container.streams.best(kind)
-    except Exception:  # pragma: no cover - best() is a thin ffmpeg wrapper
-        best = None
+    best = container.streams.best(kind)  # FFmpeg's av_find_best_stream
     if best is None or best not in candidates:
         # Prefer the default-disposition stream, then the largest picture / most channels.
         import av.stream
