@@ -297,3 +297,17 @@ def test_hop_bins_range_and_spans() -> None:
     b.add_span(1, last=8, value=2.0)
     np.testing.assert_allclose(b.mean(8), [np.nan, np.nan, 2.0, 2.0, 2.0, 3.0, np.nan, np.nan])
     np.testing.assert_allclose(b.maximum(8), [np.nan, np.nan, 3.0, 2.0, 2.0, 4.0, np.nan, np.nan])
+
+
+def test_auto_mode_switches_to_keyframes_for_long_media() -> None:
+    from highlights.features.analyze import AUTO_KEYFRAMES_ABOVE_S, resolve_mode
+    from highlights.types import MediaInfo
+
+    def info(duration_s: float, video: int | None = 0) -> MediaInfo:
+        return MediaInfo(path="x", duration_s=duration_s, start_s=0.0, format_name="mp4",
+                         size_bytes=1, video_stream=video, audio_stream=0)
+
+    assert resolve_mode("auto", info(AUTO_KEYFRAMES_ABOVE_S)) == "sampled"
+    assert resolve_mode("auto", info(AUTO_KEYFRAMES_ABOVE_S + 1)) == "keyframes"
+    assert resolve_mode("full", info(4 * 3600)) == "full"
+    assert resolve_mode("auto", info(60, video=None)) == "none"
