@@ -324,6 +324,12 @@ def test_load_rejects_foreign_and_tampered_files(fitted: HighlightModel,
         ({**good_gb, "trees": {**good_gb["trees"], "feature": [999] * len(
             good_gb["trees"]["feature"])}}, "feature"),
     ]
+    huge = json.dumps({**good, "intercept": "HUGE"}).replace('"HUGE"', "1e400")  # -> inf
+    cases += [
+        (huge, "intercept"),
+        ({**good_gb, "trees": {**good_gb["trees"], "left": [10**30] * len(
+            good_gb["trees"]["left"])}}, "invalid numbers"),
+    ]
     for doc, match in cases:
         with pytest.raises(ModelFileError, match=match):
             HighlightModel.load(_write(tmp_path, doc))
@@ -332,3 +338,22 @@ def test_load_rejects_foreign_and_tampered_files(fitted: HighlightModel,
     with pytest.raises(ModelFileError, match="Cannot read"):
         HighlightModel.load(tmp_path / "missing.json")
     assert issubclass(ModelFileError, HighlightsError)
+
+
+def test_training_data_works_with_sklearn_cross_validation(train: list) -> None:
+    from sklearn.model_selection import GroupKFold, cross_val_score
+
+    model = HighlightModel(signals=["audio_rms_db", "chat_rate", "motion", "scene"])
+    x, y, groups = model.training_data([t for t, _ in train], [s for _, s in train])
+    assert x.shape[0] == y.shape[0] == groups.shape[0] == sum(t["motion"].n for t, _ in train)
+    assert sorted(set(groups.tolist())) == [0, 1, 2, 3]
+    from sklearn.base import is_classifier
+
+    assert is_classifier(model)
+    scores = cross_val_score(model, x, y, groups=groups, cv=GroupKFold(n_splits=2))
+    assert scores.shape == (2,) and (scores > 0.5).all()
+    # fit_timelines and fit on training_data agree
+    a = HighlightModel().fit_timelines([t for t, _ in train], [s for _, s in train])
+    assert a.signals_ == tuple(model.signals)  # sorted names of the first recording
+    b = HighlightModel(signals=a.signals_).fit(x, y)
+    npt.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-8)

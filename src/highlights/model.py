@@ -472,6 +472,17 @@ class HighlightModel:
         self.subsample = subsample
         self.random_state = random_state
 
+    #: scikit-learn < 1.6 reads the estimator type from this attribute.
+    _estimator_type = "classifier"
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags for scikit-learn >= 1.6 (a binary classifier, labels required)."""
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags(multi_class=False),
+                    input_tags=InputTags(two_d_array=True))
+
     # ------------------------------------------------------------------ params
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -586,6 +597,77 @@ class HighlightModel:
             baseline_s=p["baseline_s"], clip=(p["clip"][0], p["clip"][1]),
         )
 
+    def training_data(
+        self,
+        timelines: Sequence[Mapping[str, Timeline]],
+        spans: Sequence[ArrayLike | Timeline],
+    ) -> tuple[F32, NDArray[np.int8], NDArray[np.intp]]:
+        """Build ``X``, ``y`` and recording groups from recordings and reference spans.
+
+        Use it with scikit-learn tools, e.g. ``cross_val_score(HighlightModel(), X, y,
+        groups=groups, cv=GroupKFold(3))`` (pass ``signals=`` so that a plain ``fit``
+        knows the names; hops of one recording are strongly correlated, so split by
+        recording, not by hop).
+
+        Parameters
+        ----------
+        timelines : sequence of mapping of str to Timeline
+            One mapping of signals (on one grid) per recording.
+        spans : sequence of (m, 2) array_like or Timeline
+            Reference spans of each recording, seconds (see :func:`span_labels`).
+
+        Returns
+        -------
+        X : ndarray of float32, shape (total_hops, n_features)
+            Rows of every recording, in order (see :meth:`features`).
+        y : ndarray of int8, shape (total_hops,)
+            1 for hops inside a reference span.
+        groups : ndarray of intp, shape (total_hops,)
+            Index of the recording each row comes from.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the lengths differ or nothing is given.
+        """
+        recs, refs = self._recordings(timelines, spans, "HighlightModel.training_data")
+        p = self._checked_params()
+        signals = getattr(self, "signals_", None) or p["signals"] or sorted(recs[0])
+        return self._xy(recs, refs, signals)
+
+    @staticmethod
+    def _recordings(
+        timelines: Sequence[Mapping[str, Timeline]],
+        spans: Sequence[ArrayLike | Timeline],
+        caller: str,
+    ) -> tuple[list[Mapping[str, Timeline]], list[ArrayLike | Timeline]]:
+        if isinstance(timelines, Mapping):
+            raise fail("timelines", caller, "a sequence of mappings (one per recording)",
+                       type(timelines).__name__)
+        recs = list(timelines)
+        refs = list(spans)
+        if not recs or len(recs) != len(refs):
+            raise fail("spans", caller,
+                       f"one span list per recording ({len(recs)} recordings)", len(refs))
+        return recs, refs
+
+    def _xy(
+        self,
+        recs: Sequence[Mapping[str, Timeline]],
+        refs: Sequence[ArrayLike | Timeline],
+        signals: Sequence[str],
+    ) -> tuple[F32, NDArray[np.int8], NDArray[np.intp]]:
+        p = self._checked_params()
+        xs, ys, gs = [], [], []
+        for k, (tls, ref) in enumerate(zip(recs, refs, strict=True)):
+            grid = _grid_of(tls, "HighlightModel.training_data")
+            xs.append(timeline_features(
+                tls, signals=signals, context_s=p["context_s"], lead_s=p["lead_s"],
+                baseline_s=p["baseline_s"], clip=(p["clip"][0], p["clip"][1])))
+            ys.append(span_labels(ref, n=grid.n, hop_s=grid.hop_s, start_s=grid.start_s))
+            gs.append(np.full(grid.n, k, dtype=np.intp))
+        return np.concatenate(xs), np.concatenate(ys), np.concatenate(gs)
+
     def fit_timelines(
         self,
         timelines: Sequence[Mapping[str, Timeline]],
@@ -596,7 +678,8 @@ class HighlightModel:
         Parameters
         ----------
         timelines : sequence of mapping of str to Timeline
-            One mapping of signals (on one grid) per recording.
+            One mapping of signals (on one grid) per recording.  The signals used are
+            the ``signals`` parameter, or else the sorted names of the first recording.
         spans : sequence of (m, 2) array_like or Timeline
             Reference spans of each recording, seconds (see :func:`span_labels`).
 
@@ -611,25 +694,10 @@ class HighlightModel:
             If the lengths differ, nothing is given, or no hop (or every hop) is
             inside a reference span.
         """
-        caller = "HighlightModel.fit_timelines"
-        if isinstance(timelines, Mapping):
-            raise fail("timelines", caller, "a sequence of mappings (one per recording)",
-                       type(timelines).__name__)
-        recs = list(timelines)
-        refs = list(spans)
-        if not recs or len(recs) != len(refs):
-            raise fail("spans", caller,
-                       f"one span list per recording ({len(recs)} recordings)", len(refs))
-        p = self._checked_params()
-        signals = p["signals"] or sorted(recs[0])
-        xs, ys = [], []
-        for tls, ref in zip(recs, refs, strict=True):
-            grid = _grid_of(tls, caller)
-            xs.append(timeline_features(
-                tls, signals=signals, context_s=p["context_s"], lead_s=p["lead_s"],
-                baseline_s=p["baseline_s"], clip=(p["clip"][0], p["clip"][1])))
-            ys.append(span_labels(ref, n=grid.n, hop_s=grid.hop_s, start_s=grid.start_s))
-        return self._fit(np.concatenate(xs), np.concatenate(ys), None, signals)
+        recs, refs = self._recordings(timelines, spans, "HighlightModel.fit_timelines")
+        signals = self._checked_params()["signals"] or sorted(recs[0])
+        x, y, _ = self._xy(recs, refs, signals)
+        return self._fit(x, y, None, signals)
 
     def fit(
         self, X: ArrayLike, y: ArrayLike, *, sample_weight: ArrayLike | None = None  # noqa: N803
@@ -1000,7 +1068,8 @@ def _model_from_dict(cls: type[HighlightModel], doc: Any, source: str) -> Highli
 
     def number(key: str, lo: float = -math.inf, hi: float = math.inf) -> float:
         v = doc.get(key)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                or not lo <= v <= hi:
             raise bad(f"{key!r} must be a finite number in [{lo}, {hi}]")
         return float(v)
 
@@ -1008,7 +1077,10 @@ def _model_from_dict(cls: type[HighlightModel], doc: Any, source: str) -> Highli
         if not isinstance(obj, list) or (n is not None and len(obj) != n) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in obj):
             raise bad(f"{key!r} must be a list of {n if n is not None else 'some'} numbers")
-        arr = np.asarray(obj, dtype=dtype)
+        try:
+            arr = np.asarray(obj, dtype=dtype)
+        except (OverflowError, ValueError, TypeError):
+            raise bad(f"{key!r} holds invalid numbers") from None
         if not np.isfinite(arr).all() or (dtype is np.int64 and not all(
                 isinstance(v, int) for v in obj)):
             raise bad(f"{key!r} holds invalid numbers")
