@@ -63,6 +63,8 @@ _LAZY: dict[str, str] = {
     "scene_change": ".features.scene",
     "scene_cuts": ".features.scene",
     "analyze_media": ".features.analyze",
+    "MediaAnalysis": ".features.analyze",
+    "make_signals": ".synth",
     "export_clips": ".export",
     "chapters_text": ".export",
     "cut_clips": ".io.cut",
@@ -91,7 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .chapters import make_chapters  # noqa: F401
     from .evaluate import evaluate_clips, qvhighlights, score_timeline  # noqa: F401
     from .export import chapters_text, export_clips  # noqa: F401
-    from .features.analyze import analyze_media  # noqa: F401
+    from .features.analyze import MediaAnalysis, analyze_media  # noqa: F401
     from .features.audio import audio_energy  # noqa: F401
     from .features.chat import chat_density  # noqa: F401
     from .features.scene import scene_change, scene_cuts  # noqa: F401
@@ -103,7 +105,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .presets import PRESETS  # noqa: F401
     from .result import Highlights  # noqa: F401
     from .select import select_budget  # noqa: F401
-    from .synth import make_livestream  # noqa: F401
+    from .synth import make_livestream, make_signals  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
