@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validate import check_choice, check_int, check_nonneg, check_positive, fail
+from .._progress import make_progress
+from .._validate import check_choice, check_int, check_nonneg, check_positive
 from ..errors import (
     DecodeError,
     DecodeWarning,
@@ -321,31 +322,7 @@ def _progress_fn(progress: ProgressArg, total_s: float) -> tuple[
     Callable[[float], None] | None, Callable[[], None]
 ]:
     """Return ``(update(done_s), close())`` for the ``progress`` argument."""
-    if progress is None or progress is False:
-        return None, lambda: None
-    if progress is True:
-        import sys
-
-        from tqdm import tqdm
-
-        bar = tqdm(total=round(total_s, 1), unit="s", file=sys.stderr, desc="analysing",
-                   dynamic_ncols=True, leave=False)
-        state = [0.0]
-
-        def upd(done_s: float) -> None:
-            done = min(round(done_s, 1), bar.total)
-            if done > state[0]:
-                bar.update(done - state[0])
-                state[0] = done
-
-        return upd, bar.close
-    if callable(progress):
-        def call(done_s: float) -> None:
-            progress(float(done_s), float(total_s))
-
-        return call, lambda: None
-    raise fail("progress", "analyze_media", "None, a bool or a callable(done_s, total_s)",
-               progress)
+    return make_progress(progress, total_s, desc="analysing", caller="analyze_media")
 
 
 # --------------------------------------------------------------------------- demux
