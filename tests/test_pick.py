@@ -120,3 +120,9 @@ def test_invariants(seed, n, min_len, extra, pad_pre, pad_post, gap, hop, length
     by_time = sorted(clips, key=lambda c: c.start_s)
     for a, b in zip(by_time, by_time[1:]):
         assert b.start_s - a.end_s >= gap - 1e-6
+
+
+def test_clips_end_at_media_duration():
+    s = _bumps([1990], [5.0], n=4000)  # the peak is 10 s before the grid's end (2000 s)
+    (clip,) = pick_clips(s, n=1, duration_s=1995.3)
+    assert clip.end_s <= 1995.3

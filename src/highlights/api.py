@@ -80,6 +80,11 @@ class Analysis:
     notes: tuple[str, ...]
     source: str
 
+    @property
+    def duration_s(self) -> float | None:
+        """Media length in seconds (None for chat-only analyses)."""
+        return None if self.media is None or self.media.duration_s <= 0 else self.media.duration_s
+
 
 def _note(notes: list[str], message: str) -> None:
     notes.append(message)
@@ -453,7 +458,7 @@ def select(
     clips = choose_clips(
         fusion.score, sel, components=fusion.components,
         energy=analysis.timelines.get("audio_rms_db"), cuts_s=analysis.cuts_s,
-        keywords=keyword_source,
+        keywords=keyword_source, duration_s=analysis.duration_s,
     )
     params: dict[str, Any] = {
         **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,

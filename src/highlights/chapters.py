@@ -43,6 +43,7 @@ def make_chapters(
     components: Mapping[str, Timeline] | None = None,
     target_len_s: float | None = None,
     keywords: Callable[[float, float], Sequence[str]] | None = None,
+    duration_s: float | None = None,
 ) -> list[Clip]:
     """Split the span of ``score`` into chapters.
 
@@ -59,11 +60,13 @@ def make_chapters(
         least a minute when the stream allows three such chapters).
     keywords : callable, optional
         ``keywords(start_s, end_s)`` -> chat reactions, used in titles.
+    duration_s : float, optional
+        Media length in seconds (default: the score's end).
 
     Returns
     -------
     list of Clip
-        Chronological chapters covering ``[score.start_s, score.end_s]`` without gaps;
+        Chronological chapters covering the stream without gaps;
         ``label`` is the title, ``peak_s``/``score`` the chapter's best moment, and
         ``rank`` the chapter number.  Empty with a :class:`~highlights.NoClipsWarning`
         when the stream is too short for three 10-s chapters.
@@ -75,7 +78,8 @@ def make_chapters(
     >>> [round(c.start_s) for c in make_chapters(s)][:1], len(make_chapters(s)) >= 3
     ([0], True)
     """
-    t0, t1 = score.start_s, score.end_s
+    t0 = score.start_s
+    t1 = score.end_s if duration_s is None else min(score.end_s, float(duration_s))
     dur = t1 - t0
     if dur < MIN_CHAPTERS * MIN_CHAPTER_S:
         warnings.warn(

@@ -107,6 +107,7 @@ def choose_clips(
     energy: Timeline | None = None,
     cuts_s: ArrayLike = (),
     keywords: Callable[[float, float], Sequence[str]] | None = None,
+    duration_s: float | None = None,
 ) -> list[Clip]:
     """Select clips from ``score`` as ``sel`` says.
 
@@ -124,6 +125,8 @@ def choose_clips(
         Hard cuts, for snapping edges and chapter boundaries.
     keywords : callable, optional
         ``keywords(start_s, end_s)`` -> chat reactions (chapter titles).
+    duration_s : float, optional
+        Media length; no clip ends after it (default: the score's end).
 
     Returns
     -------
@@ -131,15 +134,17 @@ def choose_clips(
     """
     cuts = np.asarray(cuts_s, dtype=np.float64)
     if sel.chapters:
-        return make_chapters(score, cuts_s=cuts, components=components, keywords=keywords)
+        return make_chapters(score, cuts_s=cuts, components=components, keywords=keywords,
+                             duration_s=duration_s)
     clips = pick_clips(
         score, n=sel.n, min_len_s=sel.min_len_s, max_len_s=sel.max_len_s, pad_s=sel.pad_s,
         min_gap_s=sel.min_gap_s, threshold=sel.threshold, rel_level=sel.rel_level,
-        components=components, order="rank",
+        components=components, order="rank", duration_s=duration_s,
     )
     if sel.snap and clips:
         clips = snap_clips(
-            clips, cuts_s=cuts, energy=energy, duration_s=score.end_s,
+            clips, cuts_s=cuts, energy=energy,
+            duration_s=score.end_s if duration_s is None else duration_s,
             min_len_s=sel.min_len_s, max_len_s=sel.max_len_s, min_gap_s=sel.min_gap_s,
         )
     if sel.budget_s is not None and clips:

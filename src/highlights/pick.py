@@ -138,6 +138,7 @@ def pick_clips(
     rel_level: float = 0.5,
     components: Mapping[str, Timeline] | None = None,
     order: str = "rank",
+    duration_s: float | None = None,
 ) -> list[Clip]:
     """Turn a score timeline into ranked, non-overlapping clips.
 
@@ -161,6 +162,9 @@ def pick_clips(
         Per-signal components of the score, to fill :attr:`Clip.contributions`.
     order : {"rank", "time"}, default "rank"
         Return clips best first, or in chronological order (ranks are kept).
+    duration_s : float, optional
+        Media length in seconds; clips end no later (default: the score's end, which
+        may overshoot the media by less than one hop).
 
     Returns
     -------
@@ -193,12 +197,12 @@ def pick_clips(
 
     values = np.nan_to_num(score.values.astype(np.float64), nan=-np.inf)
     hop, t0 = score.hop_s, score.start_s
-    t_end = score.end_s
+    t_end = score.end_s if duration_s is None else min(score.end_s, float(duration_s))
     if n == 0 or score.n == 0:
         return []
-    if score.duration_s < min_len:
+    if t_end - t0 < min_len:
         warnings.warn(
-            f"The timeline ({score.duration_s:.1f} s) is shorter than min_len_s "
+            f"The timeline ({t_end - t0:.1f} s) is shorter than min_len_s "
             f"({min_len:g} s): no clip fits.",
             NoClipsWarning,
             stacklevel=2,

@@ -132,6 +132,8 @@ class Highlights:
         clips = choose_clips(
             score, sel, components=components, energy=self.timelines.get("audio_rms_db"),
             cuts_s=self.cuts_s, keywords=self.keyword_source,
+            duration_s=None if self.media is None or self.media.duration_s <= 0
+            else self.media.duration_s,
         )
         merged.update(sel.to_dict())
         return replace(self, clips=tuple(_annotate(clips, self.keyword_source)), score=score,
