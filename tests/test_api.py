@@ -203,3 +203,12 @@ def test_learned_model_in_find_highlights(streams, results, tmp_path):
         found, total = _recall(r, held_out)
         assert found >= total - 1
         assert r.params["model"] and r.clips[0].contributions
+
+
+def test_genre_weights_by_name(results):
+    r = results[0]
+    game = r.repick(weights="game")
+    assert game.params["weights"]["motion"] > 0
+    assert set(game.components) <= set(r.timelines)
+    with pytest.raises(InvalidParameterError):
+        r.repick(weights="cooking")

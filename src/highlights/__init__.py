@@ -28,6 +28,7 @@ from .errors import (
     InvalidParameterError,
     MediaError,
     MediaNotFoundError,
+    ModelFileError,
     NoClipsWarning,
     NotFittedError,
     OutputExistsError,
@@ -65,6 +66,9 @@ _LAZY: dict[str, str] = {
     "analyze_media": ".features.analyze",
     "MediaAnalysis": ".features.analyze",
     "make_signals": ".synth",
+    "HighlightModel": ".model",
+    "weights_for_genre": ".genres",
+    "fit_weights": ".genres",
     "export_clips": ".export",
     "chapters_text": ".export",
     "cut_clips": ".io.cut",
@@ -81,6 +85,7 @@ __all__ = [
     "HighlightsError", "InvalidParameterError", "MediaError", "MediaNotFoundError",
     "StreamNotFoundError", "DecodeError", "ChatLogError", "ChatFormatError",
     "TimelineMismatchError", "ExportError", "OutputExistsError", "NotFittedError",
+    "ModelFileError",
     "HighlightsWarning", "DecodeWarning", "ChatWarning", "SignalMissingWarning",
     "NoClipsWarning",
     *_LAZY,
@@ -98,9 +103,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .features.chat import chat_density  # noqa: F401
     from .features.scene import scene_change, scene_cuts  # noqa: F401
     from .fuse import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize  # noqa: F401
+    from .genres import fit_weights, weights_for_genre  # noqa: F401
     from .io.chat import load_chat  # noqa: F401
     from .io.cut import cut_clips  # noqa: F401
     from .io.media import probe  # noqa: F401
+    from .model import HighlightModel  # noqa: F401
     from .pick import pick_clips  # noqa: F401
     from .presets import PRESETS  # noqa: F401
     from .result import Highlights  # noqa: F401

@@ -266,7 +266,7 @@ def find_highlights(
     video: str = "auto",
     sample_fps: float = 2.0,
     audio_stream: int | None = None,
-    weights: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | str | None = None,
     baseline_s: float | None = 600.0,
     smooth_s: float = 3.0,
     chat_format: str = "auto",
@@ -330,8 +330,10 @@ def find_highlights(
         Frames per second decoded in ``"sampled"`` mode.
     audio_stream : int, optional
         Index of the audio stream to analyse (among audio streams); default: the best.
-    weights : mapping of str to float, optional
-        Signal weights merged over :data:`highlights.DEFAULT_WEIGHTS`.
+    weights : mapping of str to float, or str, optional
+        Signal weights merged over :data:`highlights.DEFAULT_WEIGHTS`, or the name of
+        a genre preset (``"game"``, ``"talk"``, ``"shopping"``; see
+        :func:`highlights.weights_for_genre` — fitted on synthetic streams).
     baseline_s : float or None, default 600.0
         Rolling-baseline window for normalisation, seconds (None = global).
     smooth_s : float, default 3.0
@@ -417,7 +419,7 @@ def select(
     analysis: Analysis,
     selection: Selection | None = None,
     *,
-    weights: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | str | None = None,
     baseline_s: float | None = 600.0,
     smooth_s: float = 3.0,
     extra_params: Mapping[str, Any] | None = None,
@@ -452,7 +454,8 @@ def select(
         fusion = model.fuse(analysis.timelines)
     else:
         fusion = fuse_detail(
-            analysis.timelines, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s
+            analysis.timelines, weights=resolve_weights(weights, analysis.timelines),
+            baseline_s=baseline_s, smooth_s=smooth_s,
         )
     keyword_source = _keyword_source(analysis.chat)
     clips = choose_clips(
@@ -480,6 +483,17 @@ def select(
         keyword_source=keyword_source,
         cuts_s=analysis.cuts_s,
     )
+
+
+def resolve_weights(
+    weights: Mapping[str, float] | str | None, timelines: Mapping[str, Timeline]
+) -> Mapping[str, float] | None:
+    """Turn a genre name into its weights, kept to the signals that are present."""
+    if not isinstance(weights, str):
+        return weights
+    from .genres import weights_for_genre
+
+    return {k: w for k, w in weights_for_genre(weights).items() if k in timelines}
 
 
 def _keyword_source(events: ChatEvents | None) -> Callable[[float, float], Sequence[str]] | None:

@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="audio stream index among audio streams (default: best)")
     f.add_argument("--weight", action="append", metavar="NAME=W",
                    help="signal weight override, repeatable (e.g. --weight chat_rate=2)")
+    f.add_argument("--genre", choices=("game", "talk", "shopping"),
+                   help="use the genre's weight preset (fitted on synthetic streams)")
     f.add_argument("--chat-lag", type=float, default=None, metavar="S",
                    help="seconds chat trails the action (default: estimated)")
     f.add_argument("--chat-offset", type=float, default=0.0, metavar="S",
@@ -159,12 +161,15 @@ def _cmd_find(args: argparse.Namespace) -> int:
         raise argparse.ArgumentTypeError(
             f"--export: unknown output(s) {', '.join(bad)}; choose from {', '.join(EXPORTS)}."
         )
+    if args.genre and args.weight:
+        raise argparse.ArgumentTypeError("--genre and --weight cannot be combined.")
     result = find_highlights(
         args.source, chat=args.chat, n=args.n, preset=args.preset, min_len_s=args.min_len,
         max_len_s=args.max_len, pad_s=None if args.pad is None else tuple(args.pad),
         min_gap_s=args.min_gap, threshold=args.threshold, order=args.order,
         budget_s=args.budget, snap=False if args.no_snap else None, hop_s=args.hop,
-        video=args.video, audio_stream=args.audio_stream, weights=_weights(args.weight),
+        video=args.video, audio_stream=args.audio_stream,
+        weights=args.genre if args.genre and not args.weight else _weights(args.weight),
         chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset, progress=not args.quiet,
         workers=args.workers, cache=args.cache,
     )

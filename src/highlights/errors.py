@@ -23,6 +23,7 @@ __all__ = [
     "ExportError",
     "OutputExistsError",
     "NotFittedError",
+    "ModelFileError",
     "HighlightsWarning",
     "DecodeWarning",
     "ChatWarning",
@@ -99,6 +100,10 @@ class OutputExistsError(ExportError, FileExistsError):
 
 class NotFittedError(HighlightsError, ValueError, AttributeError):
     """A model was used before ``fit``."""
+
+
+class ModelFileError(HighlightsError, ValueError):
+    """A saved model file cannot be read: not a model, tampered, or from another version."""
 
 
 class HighlightsWarning(UserWarning):

@@ -49,8 +49,8 @@ from numpy.typing import ArrayLike, NDArray
 from ._atomic import atomic_write_text
 from ._validate import check_choice, check_int, check_nonneg, check_positive, fail
 from .errors import (
-    HighlightsError,
     InvalidParameterError,
+    ModelFileError,
     NotFittedError,
     SignalMissingWarning,
     TimelineMismatchError,
@@ -83,10 +83,6 @@ _MAX_FILE_BYTES = 64 * 1024 * 1024
 
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
-
-
-class ModelFileError(HighlightsError, ValueError):
-    """A saved model file cannot be read: not a model, tampered, or from another version."""
 
 
 # =============================================================================== features

@@ -123,8 +123,10 @@ class Highlights:
         merged = {**self.params, **{k: v for k, v in params.items() if k in _FUSE_PARAMS}}
         score, components = self.score, self.components
         if any(k in params for k in _FUSE_PARAMS):
+            from .api import resolve_weights
+
             fusion = fuse_detail(
-                self.timelines, weights=merged.get("weights"),
+                self.timelines, weights=resolve_weights(merged.get("weights"), self.timelines),
                 baseline_s=merged.get("baseline_s", 600.0), smooth_s=merged.get("smooth_s", 3.0),
             )
             score, components = fusion.score, fusion.components
