@@ -332,7 +332,7 @@ def test_plan_counts_in_integers() -> None:
 
     clips = [_clip(0.1, 0.5), _clip(10.02, 10.98), _clip(3.333, 7.777)]
     rate, sr, k = Fraction(30000, 1001), 44100, 4
-    spans = _plan(clips, origin=Fraction(0), rate=rate, k=k, sr=sr)
+    spans = _plan(clips, rate=rate, k=k, sr=sr)
     for a, b in zip(spans, spans[1:], strict=False):
         assert b.pos == a.pos + a.n - k  # exact overlap of k frames
     for s in spans:  # audio and video ends agree to the sample on one clock
@@ -386,3 +386,38 @@ def test_rotated_phone_style_video_is_rendered_upright(tmp_path: Path) -> None:
     assert np.abs(got_rgb.astype(int) - want_rgb[::-1, ::-1]).mean() > 3 * diff + 5
     short = render_clip(_clip(3.0, 4.0), tmp_path / "s.mp4", media_path=src, vertical=True)
     assert short.crop == (0, 156, 544, 968) and (short.width, short.height) == (544, 968)
+
+
+def _square_x(rgb: np.ndarray) -> int:
+    """Left edge of the white square drawn by tests/media_factory.py."""
+    return int(np.flatnonzero((rgb[70:110] > 200).all(axis=2).any(axis=0))[0])
+
+
+def test_mpegts_source_with_inexact_seeking_and_start_offset(tmp_path: Path) -> None:
+    from media_factory import make_media as make_ts
+
+    # MPEG-TS: no index (seeking lands on arbitrary packets), non-zero start times that
+    # differ between audio and video. The reel must keep the source's own A/V timing.
+    src = make_ts(tmp_path / "rec.ts", fmt="mpegts", duration_s=4.0, bursts_s=((2.0, 2.5),))
+    res = render_clip(_clip(1.0, 3.0), tmp_path / "o.mp4", media_path=src)
+    with av.open(str(src)) as c:
+        origin = c.start_time / 1e6
+        src_v = [(float(f.time), _square_x(f.to_ndarray(format="rgb24")))
+                 for f in c.decode(video=0)]
+    with av.open(str(src)) as c:
+        fr = list(c.decode(audio=0))
+        a = np.concatenate([f.to_ndarray()[0] for f in fr])
+        t_a = float(fr[0].time) + int(np.flatnonzero(np.abs(a) > 0.2)[0]) / SR
+    with av.open(str(res.path)) as c:
+        out_x = [_square_x(f.to_ndarray(format="rgb24")) for f in c.decode(video=0)]
+    with av.open(str(res.path)) as c:
+        a = np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
+        t_a_out = int(np.flatnonzero(np.abs(a) > 0.2)[0]) / SR
+    # the source frames whose time (from the media start) rounds into [1.0, 3.0)
+    want = [x for t, x in src_v if 25 <= math.floor((t - origin) * FPS + 0.5) < 75]
+    assert len(out_x) == 50 and res.n_video_frames == 50
+    assert max(abs(a - b) for a, b in zip(out_x, want, strict=True)) <= 1
+    # the frame on screen when the burst starts, in the source and in the output
+    t_v, x_v = min(src_v, key=lambda tv: abs(tv[0] - t_a))
+    j = min(range(50), key=lambda i: abs(out_x[i] - x_v))
+    assert abs((t_a_out - j / FPS) - (t_a - t_v)) <= AUDIO_FRAME_S

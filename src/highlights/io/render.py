@@ -21,9 +21,10 @@ never upscaled beyond the box). A video whose display matrix says it is shown ro
 (phone recordings) is rotated upright first, like FFmpeg's autorotate; crop boxes and
 sizes refer to that upright picture. The frame grid is FFmpeg's guessed frame rate,
 and slots the source leaves empty (holes, VFR) repeat the previous frame, so the
-output is constant-rate. Memory is bounded: frames are streamed from the
-decoder to the encoder, and only the ``k`` crossfade frames (plus their audio) of
-one join are held.
+output is constant-rate. Each clip is decoded from a keyframe before it; in unindexed
+containers (MPEG-TS), where seeking is inexact, the reader steps back until it meets
+one. Memory is bounded: frames are streamed from the decoder to the encoder, and only
+the ``k`` crossfade frames (plus their audio) of one join are held.
 
 All times are seconds from the media start (the container's ``start_time``), as
 everywhere in ``highlights``. Outputs are written atomically and never overwrite an
@@ -58,7 +59,7 @@ from ..errors import (
 from ..export._common import check_clips
 from ..export._safe import atomic_output
 from ..types import Clip
-from .cut import _anchor_start, _av, _open_input, _origin, _seek, _streams
+from .cut import _av, _open_input, _origin, _seek, _streams
 
 __all__ = ["RenderResult", "RenderedSpan", "render_reel", "render_clip", "X264_PRESETS",
            "MAX_CROSSFADE_S"]
@@ -281,14 +282,17 @@ def _to_unit(t: Fraction, rate: Fraction) -> int:
     return math.floor(t * rate + Fraction(1, 2))
 
 
-def _plan(clips: Sequence[Clip], *, origin: Fraction, rate: Fraction, k: int,
-          sr: int) -> list[_Span]:
-    """Place clips on the output clock (``rate`` units per second, ``k`` overlap)."""
+def _plan(clips: Sequence[Clip], *, rate: Fraction, k: int, sr: int) -> list[_Span]:
+    """Place clips on the output clock (``rate`` units per second, ``k`` overlap).
+
+    Source units are counted from the media start: unit ``n`` is the frame (or
+    sample) whose time from the media start rounds to ``n / rate``.
+    """
     spans = []
     pos = 0
     for clip in clips:
-        first = _to_unit(origin + Fraction(clip.start_s), rate)
-        end = max(_to_unit(origin + Fraction(clip.end_s), rate), first + 1)
+        first = _to_unit(Fraction(clip.start_s), rate)
+        end = max(_to_unit(Fraction(clip.end_s), rate), first + 1)
         a0 = _to_unit(pos / rate, Fraction(sr)) if sr else 0
         a1 = _to_unit((pos + end - first) / rate, Fraction(sr)) if sr else 0
         spans.append(_Span(first, end, pos, a0, a1))
@@ -436,11 +440,13 @@ class _VideoSink:
 class _VideoClip:
     """Selects one clip's frames on the source grid and fills gaps with repeats."""
 
-    def __init__(self, span: _Span, rate: Fraction, picture: _Picture, sink: _VideoSink) -> None:
-        self.span, self.rate, self.picture, self.sink = span, rate, picture, sink
+    def __init__(self, span: _Span, rate: Fraction, origin: Fraction, picture: _Picture,
+                 sink: _VideoSink) -> None:
+        self.span, self.rate, self.origin = span, rate, origin
+        self.picture, self.sink = picture, sink
         self.next = span.first
         self.last: Any = None
-        self.t_first: Fraction | None = None  # source time of the clip's first frame
+        self.t_first: Fraction | None = None  # stream time of the clip's first frame
         self.repeated = 0
 
     @property
@@ -451,7 +457,7 @@ class _VideoClip:
         if frame.pts is None or self.done:
             return
         t = frame.pts * frame.time_base
-        n = _to_unit(t, self.rate)
+        n = _to_unit(t - self.origin, self.rate)
         if n < self.next:  # before the clip, or a second frame in one slot
             return
         if n >= self.span.end:
@@ -617,10 +623,42 @@ class _AudioClip:
 
 
 # --------------------------------------------------------------------------- render
-def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
+def _seek_target(src: Any, stream: Any, t_abs: Fraction) -> Fraction:
+    """A seek target from which demuxing meets a keyframe at or before ``t_abs``.
+
+    Seeking is exact to a keyframe in indexed containers (MP4, MKV) but lands on
+    arbitrary packets in MPEG-TS and other unindexed streams, possibly after the
+    target. So: seek, read the packets up to ``t_abs``, and if no keyframe at or before
+    it was seen, seek further back (1, 2, 4... s) until one is, or to time 0 (before
+    the first packet, whatever the container's start time). Seeking to the returned
+    target again lands on the same packet (the caller skips video packets until the
+    first keyframe).
+    """
+    tb = stream.time_base
+    back = Fraction(0)
+    while True:
+        target = max(t_abs - back, Fraction(0))
+        _seek(src, target)
+        for packet in src.demux(stream):
+            if packet.pts is None or packet.dts is None:
+                continue
+            if packet.is_keyframe and packet.pts * tb <= t_abs:
+                return target
+            if packet.dts * tb > t_abs:
+                break
+        if target <= 0:
+            return target
+        back = max(2 * back, Fraction(1))
+
+
+def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: Fraction, k: int,
             box: CropBox | None, size: tuple[int, int], rotation: int, crf: int, preset: str,
             update: Callable[[float], None] | None) -> tuple[list[Fraction], int, int]:
-    """Decode every span and encode the reel; return each span's source start time."""
+    """Decode every span and encode the reel.
+
+    Returns each span's start as a stream time (seconds, like ``frame.time``) and the
+    video frames and audio samples written.
+    """
     av = _av()
     video, audio = _streams(src)
     anchor_stream = video if video is not None else audio
@@ -651,11 +689,11 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
         reported = 0
         for i, span in enumerate(spans):
             has_next = i + 1 < len(spans)
-            start_t = (span.first - Fraction(1, 2)) / rate
+            start_t = origin + (span.first - Fraction(1, 2)) / rate  # stream time
             vclip = aclip = None
             if vsink is not None:
                 vsink.begin(has_next=has_next)
-                vclip = _VideoClip(span, rate, picture, vsink)
+                vclip = _VideoClip(span, rate, origin, picture, vsink)
             if asink is not None:
                 keep = span.a1 - spans[i + 1].a0 if has_next else 0
                 asink.begin(span.a1 - span.a0, keep, channels)
@@ -663,9 +701,9 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
                 aclip = _AudioClip(span, sr=sr, channels=channels, resampler=resampler,
                                    sink=asink, earliest=start_t - 1 / rate)
                 if vclip is None:
-                    aclip.set_anchor(Fraction(span.first) / rate)
-            key_pts = _anchor_start(src, anchor_stream, max(start_t - _PREROLL_S, Fraction(0)))
-            _seek(src, key_pts * anchor_stream.time_base)
+                    aclip.set_anchor(origin + Fraction(span.first) / rate)
+            _seek(src, _seek_target(src, anchor_stream, start_t - _PREROLL_S))
+            keyed = video is None  # decode video from a keyframe only
             for packet in src.demux(streams):
                 v_done = vclip is None or vclip.done
                 a_done = aclip is None or aclip.done
@@ -673,6 +711,10 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
                     break
                 if (packet.stream is video and v_done) or (packet.stream is audio and a_done):
                     continue
+                if packet.stream is video and not keyed:
+                    if not (packet.is_keyframe and packet.pts is not None):
+                        continue
+                    keyed = True
                 try:
                     frames = packet.decode()
                 except av.FFmpegError as exc:
@@ -692,7 +734,7 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, rate: Fraction, k: int,
                     if done - reported >= step:
                         reported = done
                         update(float(done / rate))
-            t_first = Fraction(span.first) / rate
+            t_first = origin + Fraction(span.first) / rate
             if vclip is not None and vsink is not None:
                 vclip.finish()
                 t_first = vclip.t_first if vclip.t_first is not None else t_first
@@ -870,7 +912,7 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                     raise fail(f"clips[{i}]", caller,
                                f"a clip inside the media (0-{float(length):.3f} s)", clip)
         k = _to_unit(Fraction(fade), rate)
-        spans = _plan(items, origin=origin, rate=rate, k=k, sr=sr)
+        spans = _plan(items, rate=rate, k=k, sr=sr)
         for i, span in enumerate(spans):
             need = k * ((i > 0) + (i + 1 < len(spans)))
             if span.n < need:
@@ -883,7 +925,8 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
         try:
             with atomic_output(out_path, overwrite=overwrite) as tmp:
                 try:
-                    starts, n_video, n_audio = _render(src, tmp, spans, rate=rate, k=k, box=box,
+                    starts, n_video, n_audio = _render(src, tmp, spans, origin=origin, rate=rate,
+                                                       k=k, box=box,
                                                        size=size, rotation=rotation, crf=crf,
                                                        preset=preset, update=update)
                 except (av.FFmpegError, ValueError, OSError) as exc:
