@@ -241,3 +241,34 @@ def test_strict_mode_reports_line(name: str, line: int) -> None:
 def test_directory_is_not_a_chat_log(tmp_path: Path) -> None:
     with pytest.raises(ChatLogError):
         load_chat(tmp_path)
+
+
+# streaming: tiny buffers exercise refills, trimming and line counting ------------------
+@pytest.mark.parametrize(
+    "name", ["chat_downloader.json", "twitch_downloader.json", "generic.json"]
+)
+def test_tiny_stream_buffer_gives_same_result(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    import highlights.io.chat as chat_mod
+
+    ref = _quiet(DATA / name)
+    monkeypatch.setattr(chat_mod, "_CHUNK_CHARS", 7)
+    got = _quiet(DATA / name)
+    assert got.time_s.tolist() == ref.time_s.tolist()
+    assert got.text.tolist() == ref.text.tolist()
+    assert got.dropped == ref.dropped
+
+
+def test_line_numbers_across_buffer_refills(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    import highlights.io.chat as chat_mod
+
+    monkeypatch.setattr(chat_mod, "_CHUNK_CHARS", 50)
+    rows = [f'{{"time_s": {i}, "text": "row {i}"}}' for i in range(300)]
+    rows[250] = '{"time_s": 250, "text": broken}'
+    p = tmp_path / "big.json"
+    p.write_text("[\n" + ",\n".join(rows) + "\n]\n")
+    with pytest.raises(ChatFormatError) as exc:
+        load_chat(p, strict=True)
+    assert exc.value.line == 252  # "[" is line 1
+    ev = _quiet(p)
+    assert len(ev) == 299 and ev.dropped == {"malformed": 1}

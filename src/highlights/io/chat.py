@@ -453,6 +453,8 @@ class _JsonStream:
         self._pos = 0
         self._eof = False
         self._lines_before = 0  # newlines in the discarded part of the stream
+        self._lc_pos = 0  # newlines in _buf[:_lc_pos] are counted in _lc
+        self._lc = 0
         self._dec = json.JSONDecoder(strict=False)  # control characters inside strings
 
     def _fill(self) -> bool:
@@ -466,13 +468,19 @@ class _JsonStream:
             self._lines_before += self._buf.count("\n", 0, self._pos)
             self._buf = self._buf[self._pos:]
             self._pos = 0
+            self._lc_pos = self._lc = 0
         self._buf += chunk
         return True
 
     @property
     def line(self) -> int:
         """1-based line of the current position."""
-        return self._lines_before + self._buf.count("\n", 0, self._pos) + 1
+        if self._pos >= self._lc_pos:
+            self._lc += self._buf.count("\n", self._lc_pos, self._pos)
+        else:  # pragma: no cover - the position never moves back
+            self._lc = self._buf.count("\n", 0, self._pos)
+        self._lc_pos = self._pos
+        return self._lines_before + self._lc + 1
 
     def peek(self) -> str:
         """Next non-whitespace character ('' at EOF)."""
