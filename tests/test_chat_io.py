@@ -61,9 +61,10 @@ def test_commerce_csv_mapping() -> None:
 def test_offset_and_duration() -> None:
     with pytest.warns(ChatWarning, match="after the media end"):
         ev = load_chat(DATA / "generic.json", offset_s=10.0, duration_s=12.0)
-    # -2 + 10 = 8 is now inside; 13 and 14 are past the end.
+    # -2 + 10 = 8 is now inside; 13, its duplicate and 14 are past the end (range
+    # checks come before de-duplication).
     assert ev.time_s.tolist() == [8.0, 10.25, 11.5]
-    assert ev.dropped["after_end"] == 2
+    assert ev.dropped == {"after_end": 3}
 
 
 def test_array_and_events_sources() -> None:
@@ -261,3 +262,16 @@ def test_unknown_format_raises(tmp_path: Path) -> None:
     p.write_bytes(b"hello world\nthis is not chat\n")
     with pytest.raises(ChatFormatError, match="Unknown chat log format"):
         load_chat(p)
+
+
+def test_chat_downloader_json_lines_and_bare_twitch_comment_list(tmp_path: Path) -> None:
+    p = tmp_path / "cd.jsonl"
+    p.write_text('{"time_in_seconds": 1.5, "message": "a", "author": {"id": "x"}}\n'
+                 '{"time_in_seconds": 2.5, "message": "b", "author": {"id": "y"}}\n')
+    ev = _load_path(p)
+    assert ev.fmt == "chat_downloader" and ev.time_s.tolist() == [1.5, 2.5]
+    q = tmp_path / "comments.json"
+    q.write_text('[{"_id": "1", "content_offset_seconds": 3, "commenter": {"_id": "u"},'
+                 ' "message": {"body": "hi"}}]')
+    ev2 = _load_path(q)
+    assert ev2.fmt == "twitch_downloader" and ev2.text.tolist() == ["hi"]

@@ -125,6 +125,9 @@ _HEAD_BYTES = 1 << 16
 _CHUNK_CHARS = 1 << 20
 # Event times beyond this (seconds) are implausible for one stream: a unit mix-up.
 _MAX_PLAUSIBLE_S = 7 * 86400.0
+# Short texts (emotes, chants) repeat a lot: share one string object per distinct text.
+_INTERN_MAX_CHARS = 32
+_INTERN_MAX_TEXTS = 1 << 19
 # How many offending line numbers a warning lists.
 _MAX_LINES_LISTED = 5
 
@@ -187,12 +190,13 @@ class _Sink:
     def __init__(self, *, keep_text: bool) -> None:
         self.keep_text = keep_text
         self.t = array("d")
-        self.author = array("q")
+        self.author = array("i")
         self.kind = array("b")
         self.value = array("d")
         self.idh = array("q")
         self.dkey = array("q")
         self.text: list[str] = []
+        self._texts: dict[str, str] = {}  # interned short texts (emote spam repeats)
         self._author_codes: dict[str, int] = {}
         self.author_names: list[str | None] = [None]
         self.wall_clock = False
@@ -229,6 +233,12 @@ class _Sink:
         # Near-duplicate key: only for events with a known author and no id.
         self.dkey.append(_nonzero_hash((code, text)) if code and not msg_id else 0)
         if self.keep_text:
+            if len(text) <= _INTERN_MAX_CHARS:
+                same = self._texts.get(text)
+                if same is not None:
+                    text = same
+                elif len(self._texts) < _INTERN_MAX_TEXTS:
+                    self._texts[text] = text
             self.text.append(text)
 
     def delete_id(self, msg_id: str) -> None:
@@ -845,6 +855,8 @@ def _detect_json(head: str) -> str | None:
         schema = _row_schema(obj)
         if schema == "heatmap":
             return "heatmap"
+        if schema == "twitch_downloader_comment":
+            return "twitch_downloader"  # a bare list of comments
         return "chat_downloader" if schema == "chat_downloader" else "generic_json"
     obj, at_newline = _first_json_value(s)
     if obj is not None and at_newline and isinstance(obj, dict):
@@ -855,7 +867,7 @@ def _detect_json(head: str) -> str | None:
         if schema == "youtube_live_chat":
             return "youtube_live_chat"
         if schema == "chat_downloader":
-            return "generic_jsonl"  # chat-downloader rows in JSON Lines: same row parser
+            return "chat_downloader"  # its parser reads JSON Lines too
         if schema == "twitch_downloader":
             return "twitch_downloader"
         return "generic_jsonl"
@@ -1114,12 +1126,19 @@ def _finish_sink(
     duration_s: float | None,
     dedupe: bool,
 ) -> ChatEvents:
-    t = np.frombuffer(sink.t, dtype=np.float64).copy() if len(sink) else np.zeros(0)
-    author = np.frombuffer(sink.author, dtype=np.int64) if len(sink) else np.zeros(0, np.int64)
-    kind = np.frombuffer(sink.kind, dtype=np.int8) if len(sink) else np.zeros(0, np.int8)
-    value = np.frombuffer(sink.value, dtype=np.float64) if len(sink) else np.zeros(0)
-    idh = np.frombuffer(sink.idh, dtype=np.int64) if len(sink) else np.zeros(0, np.int64)
-    dkey = np.frombuffer(sink.dkey, dtype=np.int64) if len(sink) else np.zeros(0, np.int64)
+    # Move each column into numpy and free the parse buffer at once (bounded peak).
+    t = np.array(sink.t, dtype=np.float64)
+    sink.t = array("d")
+    author = np.array(sink.author, dtype=np.int32)
+    sink.author = array("i")
+    kind = np.array(sink.kind, dtype=np.int8)
+    sink.kind = array("b")
+    value = np.array(sink.value, dtype=np.float64)
+    sink.value = array("d")
+    idh = np.array(sink.idh, dtype=np.int64)
+    sink.idh = array("q")
+    dkey = np.array(sink.dkey, dtype=np.int64)
+    sink.dkey = array("q")
     keep = np.ones(t.shape[0], dtype=bool)
 
     # Deletions (by message id; by author up to the deletion time).
@@ -1160,8 +1179,11 @@ def _finish_sink(
                 "wrong unit (ms/µs read as s?), wrong stream_start or time zone?"
             )
 
+    _range_drop(t, keep, ctx, duration_s)
+
     order = np.argsort(t, kind="stable")
     order = order[keep[order]]
+    del keep
     t, author, kind, value, idh, dkey = (
         t[order], author[order], kind[order], value[order], idh[order], dkey[order]
     )
@@ -1169,7 +1191,9 @@ def _finish_sink(
     if sink.keep_text:
         all_text = np.empty(len(sink.text), dtype=object)
         all_text[:] = sink.text
+        sink.text = []
         texts = all_text[order]
+        del all_text
     else:
         texts = np.empty(order.shape[0], dtype=object)
         texts[:] = ""
@@ -1180,6 +1204,7 @@ def _finish_sink(
         if dup.any():
             sel = ~dup
             t, author, kind, value, texts = t[sel], author[sel], kind[sel], value[sel], texts[sel]
+    del idh, dkey
 
     names = np.empty(len(sink.author_names), dtype=object)
     names[:] = sink.author_names
@@ -1213,24 +1238,36 @@ def _duplicates(
     return dup
 
 
-def _finish_events(ev: ChatEvents, ctx: _Ctx, duration_s: float | None) -> ChatEvents:
-    """Drop events before 0 / after the media end, count them, emit warnings."""
-    n0 = len(ev)
-    t = ev.time_s
-    before = t < 0
-    after = np.zeros_like(before) if duration_s is None else t > duration_s
-    n_before, n_after = int(before.sum()), int(after.sum())
-    if n_before or n_after:
-        ev = ev.select(~(before | after))
+def _range_drop(
+    t: NDArray[np.float64], keep: NDArray[np.bool_], ctx: _Ctx, duration_s: float | None
+) -> None:
+    """Clear ``keep`` for events before 0 s or after ``duration_s``; count and warn."""
+    n0 = int(keep.sum())
+    before = keep & (t < 0)
+    n_before = int(before.sum())
+    keep &= ~before
+    n_after = 0
+    if duration_s is not None:
+        after = keep & (t > duration_s)
+        n_after = int(after.sum())
+        keep &= ~after
     ctx.count("before_start", n_before)
     ctx.count("after_end", n_after)
-    if n_after and n0 and n_after > 0.05 * n0:
+    if n_after and n_after > 0.05 * n0:
         ctx.warn(
             f"{n_after} of {n0} chat events ({100.0 * n_after / n0:.0f}%) fall after the "
             f"media end ({duration_s:.1f} s) and were dropped; check stream_start/offset_s"
         )
     if n0 and n_before == n0:
         ctx.warn("Every chat event falls before the media start; check stream_start/offset_s")
+
+
+def _finish_events(ev: ChatEvents, ctx: _Ctx, duration_s: float | None) -> ChatEvents:
+    """Drop events outside the media (if not done yet), emit warnings, attach counts."""
+    keep = np.ones(len(ev), dtype=bool)
+    _range_drop(ev.time_s, keep, ctx, duration_s)
+    if not keep.all():
+        ev = ev.select(keep)
     ctx.flush_warnings()
     return ChatEvents(
         time_s=ev.time_s, author=ev.author, text=ev.text, kind=ev.kind, value=ev.value,
