@@ -72,6 +72,8 @@ _LAZY: dict[str, str] = {
     "export_clips": ".export",
     "chapters_text": ".export",
     "cut_clips": ".io.cut",
+    "render_reel": ".io.render",
+    "render_clip": ".io.render",
     "AnalysisCache": ".cache",
     "make_livestream": ".synth",
     "evaluate_clips": ".evaluate",
@@ -107,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .io.chat import load_chat  # noqa: F401
     from .io.cut import cut_clips  # noqa: F401
     from .io.media import probe  # noqa: F401
+    from .io.render import render_clip, render_reel  # noqa: F401
     from .model import HighlightModel  # noqa: F401
     from .pick import pick_clips  # noqa: F401
     from .presets import PRESETS  # noqa: F401
