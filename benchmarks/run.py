@@ -65,7 +65,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
 
     import highlights  # noqa: F401
 
-    if kind in ("analyze", "idle"):  # warm: the clock should see per-media-second work only
+    # warm runs import every module before the clock, which sees per-media-second work only
+    if kind in ("analyze", "idle", "find_warm"):
         import highlights.api  # noqa: F401
         import highlights.features.analyze  # noqa: F401
         import highlights.features.audio  # noqa: F401
@@ -106,7 +107,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
             extra = {"hops": next(iter(res.timelines.values())).n if res.timelines else 0,
                      "covered_s": res.covered_s, "cuts": int(res.cuts_s.size),
                      "mode": res.video_mode}
-        elif kind == "find":
+        elif kind in ("find", "find_warm"):
             from highlights import find_highlights
 
             out = find_highlights(path, chat=spec["chat"])
@@ -143,6 +144,7 @@ class Row:
 
     @property
     def x_rt(self) -> float:
+        """Media seconds per wall second."""
         return self.media_s / self.wall_s
 
     @property
@@ -216,6 +218,7 @@ def measure(spec: dict[str, Any]) -> tuple[dict[str, Any], float, dict[str, floa
 
 def run_one(inp: Input, run: str, spec: dict[str, Any], *, full: Input | None = None,
             note: str = "") -> Row:
+    """Measure ``spec`` on ``inp`` (a cut of ``full`` if given) and print a progress line."""
     spec = {**spec, "path": str(inp.path)}
     print(f"  {run:<34} on {inp.duration_s / 60:6.1f} min ...", end="", flush=True)
     res, max_rss, sums = measure(spec)
@@ -225,12 +228,14 @@ def run_one(inp: Input, run: str, spec: dict[str, Any], *, full: Input | None = 
               extra={k: v for k, v in res.items() if k not in ("wall_s",)},
               input_full_s=(full or inp).duration_s)
     sr = "" if row.sum_pss_mb is None else f", tree PSS {row.sum_pss_mb:.0f} MB"
-    print(f" {row.wall_s:7.1f} s = {row.x_rt:7.1f}x rt, max RSS {max_rss:.0f} MB{sr}"
+    xrt = f" = {row.x_rt:7.1f}x rt" if spec["kind"] != "idle" else ""
+    print(f" {row.wall_s:7.1f} s{xrt}, max RSS {max_rss:.0f} MB{sr}"
           + (f"  [{'; '.join(res['warnings'])}]" if res.get("warnings") else ""), flush=True)
     return row
 
 
 def run_core(hours: float, hop: float) -> dict[str, Any]:
+    """Run ``benchmarks/core.py`` in a subprocess and parse its figures."""
     cmd = [sys.executable, str(HERE / "core.py"), "--hours", str(hours), "--hop", str(hop)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     m = re.search(r"fuse \+ pick \(vectorised\): ([\d.]+) ms", out)
@@ -244,6 +249,7 @@ def _fmt(x: float | None, spec: str) -> str:
 
 
 def print_table(rows: list[Row], demux: dict[str, Row], psd: dict[str, Row]) -> None:
+    """Print one table per input."""
     hdr = (f"{'run':<36} {'media':>7} {'wall s':>7} {'x rt':>7} {'max RSS':>8} "
            f"{'tree PSS':>8} {'vs demux':>9} {'vs PySD':>8} {'init s':>6}  note")
     by_input: dict[str, list[Row]] = {}
@@ -271,11 +277,14 @@ def print_table(rows: list[Row], demux: dict[str, Row], psd: dict[str, Row]) -> 
 
 def bench_resolution(res: str, args: argparse.Namespace, n_cores: int) -> tuple[
         list[Row], dict[str, Row], dict[str, Row], dict[str, Row]]:
+    """Build the inputs of one resolution and run every measurement on them."""
     full = ensure_input(res, args.hours, seed_min=args.seed_min)
     cut = ensure_input(res, min(args.cut_min / 60.0, args.hours), seed_min=args.seed_min)
     smp = ensure_input(res, min(args.sampled_min / 60.0, args.hours), seed_min=args.seed_min)
-    short_h = (args.flat_short_hours if args.hours > args.flat_short_hours * 1.5
-               else args.hours / 4)
+    # the short file of the flatness check; kept above 20 min so that find_highlights'
+    # default worker count (all cores above 20 min, 1 below) is the same for both files
+    short_h = (args.flat_short_hours if args.hours >= args.flat_short_hours * 2
+               else args.hours / 2)
     short = ensure_input(res, short_h, seed_min=args.seed_min)
     print(f"\n== {res}: {full.describe()}")
     rows: list[Row] = []
@@ -303,14 +312,18 @@ def bench_resolution(res: str, args: argparse.Namespace, n_cores: int) -> tuple[
                     {"kind": "find", "chat": str(short.chat_path)},
                     note="flatness check: the same on a shorter file")
         flat["short"] = s
+        rows.append(run_one(short, "find_highlights default, warm imports",
+                            {"kind": "find_warm", "chat": str(short.chat_path)}, full=full,
+                            note=f"modules imported before the clock; on the "
+                                 f"{short.duration_s / 60:.0f}-min file, scaled"))
     i = run_one(full, "imports only (analysis stack)", {"kind": "idle"},
                 note="numpy, av, cv2, scipy, librosa.filters, highlights: memory floor of "
                      "one analysis process")
     i.media_s = 0.0
     rows.append(i)
-    rows.append(run_one(full, "analyze_media video=none w=1",
-                        {"kind": "analyze", "mode": "none", "workers": 1},
-                        note="audio + packet sizes, no video decode"))
+    rows.append(run_one(smp, "analyze_media video=none w=1",
+                        {"kind": "analyze", "mode": "none", "workers": 1}, full=full,
+                        note=("audio + packet sizes, no video decode " + cut_note(smp)).strip()))
     workers = list(range(1, n_cores + 1))
     for w in workers:
         rows.append(run_one(full, f"analyze_media video=keyframes w={w}",
@@ -341,6 +354,7 @@ def _flag(ok: bool) -> str:
 
 def print_targets(rows: list[Row], psd: dict[str, Row], flats: dict[str, dict[str, Row]],
                   core: dict[str, Any] | None) -> None:
+    """Print each issue-3 target with the measured figure."""
     print("\nTARGETS (issue 3)")
     for res, flat in flats.items():
         fr = flat["long"]
@@ -372,6 +386,7 @@ def print_targets(rows: list[Row], psd: dict[str, Row], flats: dict[str, dict[st
 
 
 def main() -> None:
+    """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hours", type=float, default=4.0, help="length of the main input")
@@ -381,8 +396,8 @@ def main() -> None:
                     help="length of the encoded segment that is repeated (minutes)")
     ap.add_argument("--cut-min", type=float, default=10.0,
                     help="cut for the full-decode and PySceneDetect runs (minutes)")
-    ap.add_argument("--sampled-min", type=float, default=20.0,
-                    help="cut for the sampled-mode runs (minutes)")
+    ap.add_argument("--sampled-min", type=float, default=10.0,
+                    help="cut for the sampled-mode and audio-only runs (minutes)")
     ap.add_argument("--flat-short-hours", type=float, default=1.0,
                     help="short file of the flatness check (hours)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
