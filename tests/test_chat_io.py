@@ -84,6 +84,8 @@ def test_array_and_events_sources() -> None:
     [
         ({"format": "nope"}, InvalidParameterError),
         ({"offset_s": float("nan")}, InvalidParameterError),
+        ({"offset_s": "abc"}, InvalidParameterError),
+        ({"offset_s": True}, InvalidParameterError),
         ({"duration_s": -1.0}, InvalidParameterError),
         ({"stream_start": "yesterday"}, InvalidParameterError),
     ],

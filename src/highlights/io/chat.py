@@ -267,7 +267,7 @@ def _num(x: Any) -> float | None:
     """Return a finite float from a number or number string, else None (NaN/inf/bool rejected)."""
     if isinstance(x, bool) or x is None:
         return None
-    if isinstance(x, (int, float)):
+    if isinstance(x, (int, float, np.integer, np.floating)):
         v = float(x)
     elif isinstance(x, str):
         try:
@@ -1036,9 +1036,9 @@ def load_chat(
     """
     caller = "load_chat"
     check_choice("format", caller, format, ("auto", *CHAT_FORMATS))
-    off = float(offset_s) if not isinstance(offset_s, bool) else math.nan
-    if not math.isfinite(off):
-        raise fail("offset_s", caller, "a finite number", offset_s)
+    off = _num(offset_s) if not isinstance(offset_s, str) else None
+    if off is None:
+        raise fail("offset_s", caller, "a finite number of seconds", offset_s)
     dur = None if duration_s is None else check_nonneg("duration_s", caller, duration_s)
     start_unix = _stream_start_unix(stream_start)
 
