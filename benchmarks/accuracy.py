@@ -45,6 +45,7 @@ import numpy as np
 
 from highlights import NoClipsWarning, SignalMissingWarning, Timeline
 from highlights.evaluate import evaluate_clips, score_timeline
+from highlights.features.derived import add_derived
 from highlights.fuse import DEFAULT_WEIGHTS, Fusion, fuse_detail
 from highlights.genres import GENRES, GenreStream, align_chat, genre_stream, weights_for_genre
 from highlights.model import HighlightModel
@@ -182,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         out = []
         for s in seeds:
             st = genre_stream(genre, seed=s, duration_s=args.duration, hop_s=args.hop)
-            out.append((st, align_chat(st.timelines)[0]))
+            # The derived signals (chat_onset) are added as find_highlights does.
+            out.append((st, add_derived(align_chat(st.timelines)[0])))
         return out
 
     train_seeds = range(100, 100 + args.train_seeds)

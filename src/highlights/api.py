@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from ._validate import check_choice, check_nonneg, check_positive, fail
 from .choose import Selection, choose_clips, resolve_selection
 from .errors import SignalMissingWarning
+from .features.derived import add_derived
 from .fuse import fuse_detail
 from .result import Highlights, _annotate
 from .timeline import Timeline
@@ -164,6 +165,7 @@ def analyze(
             n = int(np.ceil(total_s / hop - 1e-9))
             for key, tl in chat_tls.items():
                 timelines[key] = tl.shift(-lag).on_grid(hop_s=hop, start_s=0.0, n=n, how="mean")
+            timelines = add_derived(timelines)
             events = events.shift(-lag)
     if not timelines:
         raise fail("source", caller, "a recording or chat log with at least one signal", source)
@@ -488,12 +490,17 @@ def select(
 def resolve_weights(
     weights: Mapping[str, float] | str | None, timelines: Mapping[str, Timeline]
 ) -> Mapping[str, float] | None:
-    """Turn a genre name into its weights, kept to the signals that are present."""
+    """Turn a genre name into a complete weight set for the signals that are present.
+
+    A genre preset is a whole set: signals it does not name get weight 0 rather than
+    their default weight.
+    """
     if not isinstance(weights, str):
         return weights
     from .genres import weights_for_genre
 
-    return {k: w for k, w in weights_for_genre(weights).items() if k in timelines}
+    preset = weights_for_genre(weights)
+    return {k: float(preset.get(k, 0.0)) for k in timelines}
 
 
 def _keyword_source(events: ChatEvents | None) -> Callable[[float, float], Sequence[str]] | None:
