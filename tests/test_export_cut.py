@@ -41,21 +41,30 @@ def frame_of(t_s: float) -> int:
 
 
 def read_index(frame: av.VideoFrame) -> int:
-    gray = frame.to_ndarray(format="gray")
+    return read_index_array(frame.to_ndarray(format="gray"))
+
+
+def read_index_array(gray: np.ndarray) -> int:
+    """Frame index drawn by :func:`_picture`, read from a gray picture (H x W)."""
     bits = [gray[70:110, b * 40 + 8 : b * 40 + 32].mean() > 128 for b in range(8)]
     return sum(1 << b for b, on in enumerate(bits) if on)
 
 
-def make_media(path: Path, *, video: bool = True) -> Path:
+def make_media(path: Path, *, video: bool = True, duration_s: float = DURATION_S,
+               rotation: int = 0) -> Path:
+    """Encode the test input; ``rotation`` (counter-clockwise degrees, as
+    ``VideoFrame.rotation`` reads it) goes into the display matrix, as phones do."""
     out = av.open(str(path), "w")
     if video:
         vs = out.add_stream("libx264", rate=FPS)
         vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
         vs.options = {"preset": "ultrafast", "g": str(FPS), "bf": "2", "sc_threshold": "0"}
+        if rotation:
+            vs.set_display_rotation(rotation)
     aus = out.add_stream("aac", rate=SR)
     aus.layout = "stereo"
     if video:
-        for n in range(int(DURATION_S * FPS)):
+        for n in range(int(duration_s * FPS)):
             fr = av.VideoFrame.from_ndarray(_picture(n), format="rgb24")
             fr.pts = n
             for pkt in vs.encode(fr):
@@ -63,7 +72,7 @@ def make_media(path: Path, *, video: bool = True) -> Path:
         for pkt in vs.encode(None):
             out.mux(pkt)
     rng = np.random.default_rng(0)
-    total = int(DURATION_S * SR)
+    total = int(duration_s * SR)
     t = np.arange(total) / SR
     x = np.where((t >= BURST_S) & (t < BURST_S + 0.2), 0.5 * rng.standard_normal(total), 0.0)
     x = np.tile(x.astype(np.float32), (2, 1))
@@ -232,3 +241,120 @@ def test_bad_inputs(media: Path, tmp_path: Path) -> None:
     with pytest.raises(InvalidParameterError, match="'suffix'"):
         cut_clips([Clip(1.0, 2.0, 1.5, 1.0, 1)], tmp_path, media_path=media, suffix="/../x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.mp4"]
+
+
+# --------------------------------------------------------------------------- MPEG-TS, holes, rotation
+def _square_x(rgb: np.ndarray) -> int:
+    """Left edge of the moving white square drawn by tests/media_factory.py."""
+    return int(np.flatnonzero((rgb[70:110] > 200).all(axis=2).any(axis=0))[0])
+
+
+def _burst_onset_s(frames: list[av.AudioFrame]) -> float:
+    """Stream time at which the media_factory noise burst starts."""
+    a = np.concatenate([f.to_ndarray().reshape(f.layout.nb_channels, -1)[0] for f in frames])
+    return float(frames[0].time) + int(np.flatnonzero(np.abs(a) > 0.2)[0]) / SR
+
+
+def _video_xs(path: Path) -> list[tuple[float, int]]:
+    """(time, square x) of every video frame."""
+    with av.open(str(path)) as c:
+        return [(float(f.time), _square_x(f.to_ndarray(format="rgb24")))
+                for f in c.decode(video=0)]
+
+
+def _video_and_burst(path: Path) -> tuple[list[tuple[float, int]], float]:
+    """(time, square x) of every video frame, and the time the audio burst starts."""
+    with av.open(str(path)) as c:
+        t_burst = _burst_onset_s(list(c.decode(audio=0)))
+    return _video_xs(path), t_burst
+
+
+@pytest.fixture(scope="session")
+def mpegts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from media_factory import make_media as make_factory_media
+
+    # 2-s GOP (keyframes near 0 and 2 s), non-zero start times that differ between
+    # audio and video; seeking in MPEG-TS lands on arbitrary packets.
+    return make_factory_media(tmp_path_factory.mktemp("cut_ts") / "rec.ts", fmt="mpegts",
+                              duration_s=4.0, bursts_s=((2.0, 2.5),))
+
+
+@pytest.mark.parametrize("mode", ["copy", "encode"])
+def test_mpegts_source(mpegts: Path, tmp_path: Path, mode: str) -> None:
+    suffix = ".ts" if mode == "copy" else ".mp4"
+    res = cut_clip(mpegts, tmp_path / f"o{suffix}", start_s=1.0, end_s=3.0, mode=mode)
+    with av.open(str(mpegts)) as c:
+        origin = c.start_time / 1e6
+        keys = [float(p.pts * p.time_base) - origin for p in c.demux(video=0)
+                if p.is_keyframe and p.pts is not None]
+    src_v, src_burst = _video_and_burst(mpegts)
+    out_v, out_burst = _video_and_burst(res.path)
+    out_x = [x for _, x in out_v]
+    grid = [math.floor((t - origin) * FPS + 0.5) for t, _ in src_v]  # from the media start
+    if mode == "copy":
+        key = max(k for k in keys if k <= 1.0)
+        assert res.start_s == pytest.approx(key, abs=1e-6)
+        first = next(i for i, (t, _) in enumerate(src_v) if abs(t - origin - key) < 1e-6)
+        want = [x for _, x in src_v[first : first + len(out_x)]]
+        assert grid[first + len(out_x) - 1] >= 74  # runs to the end of the request
+    else:
+        want = [x for (t, x), n in zip(src_v, grid, strict=True) if 25 <= n < 75]
+        assert len(want) == 50
+        assert res.start_s == pytest.approx(1.0, abs=0.5 / FPS)
+        assert res.end_s == pytest.approx(3.0, abs=0.5 / FPS)
+    assert res.n_video_frames == len(out_x) == len(want)
+    assert max(abs(a - b) for a, b in zip(out_x, want, strict=True)) <= 1
+    # the frame on screen when the burst starts, in the source and in the cut
+    t_v, x_v = min(src_v, key=lambda tv: abs(tv[0] - src_burst))
+    t_out = min((t for t, x in out_v if abs(x - x_v) <= 1), key=lambda t: abs(t - out_burst))
+    assert abs((out_burst - t_out) - (src_burst - t_v)) <= AUDIO_FRAME_S
+
+
+@pytest.fixture(scope="session")
+def holey(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from media_factory import make_media as make_factory_media
+
+    # 25 fps with frames 30-39 missing: the average rate is 22.5, the frame grid is 25.
+    times = [i / FPS for i in range(100) if not 30 <= i < 40]
+    return make_factory_media(tmp_path_factory.mktemp("cut_hole") / "hole.mp4",
+                              frame_times_s=times)
+
+
+@pytest.mark.parametrize(("start_s", "end_s"), [(2.51, 3.5), (0.8, 2.4)])
+def test_encode_uses_the_nominal_frame_grid_across_a_hole(
+    holey: Path, tmp_path: Path, start_s: float, end_s: float
+) -> None:
+    res = cut_clip(holey, tmp_path / "h.mp4", start_s=start_s, end_s=end_s, mode="encode")
+    want = [i for i in range(frame_of(start_s), frame_of(end_s)) if not 30 <= i < 40]
+    out_v = _video_xs(res.path)
+    assert res.n_video_frames == len(out_v) == len(want)
+    for (t, x), i in zip(out_v, want, strict=True):
+        assert abs(x - (20 + (i / FPS * 60) % (320 - 60))) <= 1, i
+        assert t == pytest.approx((i - want[0]) / FPS, abs=1e-3)  # the hole stays a hole
+    assert res.start_s == pytest.approx(want[0] / FPS, abs=1e-6)
+    assert res.end_s == pytest.approx((want[-1] + 1) / FPS, abs=1e-6)
+
+
+@pytest.fixture(scope="session", params=[-90, 180])
+def rotated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> tuple[Path, int]:
+    rotation = int(request.param)
+    path = tmp_path_factory.mktemp("cut_rot") / f"phone{rotation}.mp4"
+    return make_media(path, duration_s=2.0, rotation=rotation), rotation
+
+
+def test_encode_turns_a_rotated_video_upright(rotated: tuple[Path, int], tmp_path: Path) -> None:
+    src, rotation = rotated  # frame.rotation: counter-clockwise degrees
+    res = cut_clip(src, tmp_path / "u.mp4", start_s=0.5, end_s=1.5, mode="encode")
+    k = rotation // 90  # np.rot90 turns counter-clockwise too
+    with av.open(str(res.path)) as c:
+        frames = list(c.decode(video=0))
+    assert all(f.rotation == 0 for f in frames)
+    h, w = np.rot90(np.zeros((H, W)), k).shape
+    assert (frames[0].width, frames[0].height) == (w, h)
+    got = [read_index_array(np.rot90(f.to_ndarray(format="gray"), -k)) for f in frames]
+    assert got == list(range(frame_of(0.5), frame_of(1.5)))
+    # copy mode keeps the display matrix, so players turn it themselves
+    copy = cut_clip(src, tmp_path / "c.mp4", start_s=0.5, end_s=1.5)
+    with av.open(str(copy.path)) as c:
+        assert (next(c.decode(video=0)).rotation - rotation) % 360 == 0

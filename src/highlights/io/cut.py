@@ -17,7 +17,6 @@ existing file unless ``overwrite=True``.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import warnings
 from collections.abc import Sequence
@@ -27,16 +26,23 @@ from pathlib import Path
 from typing import Any
 
 from .._validate import check_choice, check_int, check_nonneg, fail
-from ..errors import (
-    DecodeWarning,
-    ExportError,
-    MediaError,
-    MediaNotFoundError,
-    StreamNotFoundError,
-)
+from ..errors import DecodeWarning, ExportError
 from ..export._common import check_clips
 from ..export._safe import atomic_output, safe_child, safe_filename
 from ..types import Clip
+from ._pyav import (
+    Picture,
+    display_rotation,
+    grid_index,
+    grid_rate,
+    keyframe_before,
+    load_av,
+    media_origin,
+    open_input,
+    pick_streams,
+    seek,
+    upright_size,
+)
 
 __all__ = ["CutResult", "cut_clip", "cut_clips", "MODES"]
 
@@ -82,86 +88,23 @@ class CutResult:
         return self.end_s - self.start_s
 
 
-def _av() -> Any:
-    import av
-
-    return av
-
-
-def _open_input(path: str | os.PathLike[str]) -> Any:
-    av = _av()
-    src = Path(os.fspath(path))
-    if not src.exists():
-        raise MediaNotFoundError(f"Media file {str(src)!r} does not exist.", path=src)
-    try:
-        return av.open(str(src))
-    except av.FFmpegError as exc:
-        raise MediaError(f"Cannot open {str(src)!r}: {exc}", path=src) from exc
-
-
-def _streams(container: Any) -> tuple[Any, Any]:
-    video = next((s for s in container.streams.video
-                  if not (s.disposition & _av().stream.Disposition.attached_pic)), None)
-    audio = next(iter(container.streams.audio), None)
-    if video is None and audio is None:
-        raise StreamNotFoundError("The media has neither a video nor an audio stream.")
-    return video, audio
-
-
-def _frame_rate(stream: Any) -> Fraction:
-    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    if not rate or rate <= 0:
-        raise MediaError("The video stream has no usable frame rate.")
-    return Fraction(rate)
-
-
-def _origin(container: Any) -> Fraction:
-    """Container start time in seconds (``start_time`` is in AV_TIME_BASE units)."""
-    start = container.start_time
-    return Fraction(start or 0, 1_000_000)
-
-
-def _seek(container: Any, t_abs: Fraction) -> None:
-    av = _av()
-    try:
-        container.seek(max(math.floor(t_abs * 1_000_000), 0), backward=True, any_frame=False)
-    except av.FFmpegError as exc:
-        raise MediaError(f"Seeking to {float(t_abs):.3f} s failed: {exc}") from exc
-
-
-def _anchor_start(container: Any, anchor: Any, start_abs: Fraction) -> int:
-    """PTS (anchor time base) of the last keyframe at or before ``start_abs``."""
-    tb = anchor.time_base
-    _seek(container, start_abs)
-    best: int | None = None
-    first: int | None = None
-    for packet in container.demux(anchor):
-        if packet.dts is None or packet.pts is None:
-            continue
-        t = packet.pts * tb
-        if packet.is_keyframe:
-            if first is None:
-                first = packet.pts
-            if t <= start_abs:
-                best = packet.pts if best is None else max(best, packet.pts)
-        if packet.dts * tb > start_abs:
-            break
-    if best is not None:
-        return best
-    if first is not None:
-        return first
-    raise ExportError(f"No packet at or after {float(start_abs):.3f} s.")
+def _keyframe(src: Any, anchor: Any, start_abs: Fraction) -> tuple[Fraction, int]:
+    """Seek target and PTS of the ``anchor`` keyframe at or before ``start_abs``."""
+    target, key_pts = keyframe_before(src, anchor, start_abs)
+    if key_pts is None:
+        raise ExportError(f"No packet at or after {float(start_abs):.3f} s.")
+    return target, key_pts
 
 
 def _copy(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction) -> tuple[Fraction, Fraction,
                                                                                  int]:
-    av = _av()
-    video, audio = _streams(src)
+    av = load_av()
+    video, audio = pick_streams(src)
     anchor = video if video is not None else audio
-    key_pts = _anchor_start(src, anchor, start_abs)
+    target, key_pts = _keyframe(src, anchor, start_abs)
     key_t = key_pts * anchor.time_base  # the common offset, exact seconds
     streams = [s for s in (video, audio) if s is not None]
-    _seek(src, key_t)
+    seek(src, target)
     out = av.open(str(tmp), "w")
     try:
         omap = {s.index: out.add_stream_from_template(s) for s in streams}
@@ -211,7 +154,7 @@ def _copy(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction) -> tuple[
                 n_frames += 1
                 dur = packet.duration or 0
                 frame_end = ((packet.pts + dur) * tb if dur
-                             else packet.pts * tb + 1 / _frame_rate(video))
+                             else packet.pts * tb + 1 / grid_rate(video))
                 end_t = max(end_t, frame_end)
                 write(packet)
             elif not audio_done:
@@ -247,21 +190,25 @@ def _copy(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction) -> tuple[
     return key_t, end_t, n_frames
 
 
-def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, crf: int,
-            preset: str) -> tuple[Fraction, Fraction, int]:
-    av = _av()
-    video, audio = _streams(src)
+def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, origin: Fraction,
+            crf: int, preset: str) -> tuple[Fraction, Fraction, int]:
+    av = load_av()
+    video, audio = pick_streams(src)
+    rotation = display_rotation(src, video) if video is not None else 0
     anchor = video if video is not None else audio
-    key_pts = _anchor_start(src, anchor, start_abs)
+    target, _ = _keyframe(src, anchor, start_abs)
     streams = [s for s in (video, audio) if s is not None]
     out = av.open(str(tmp), "w")
     try:
         ov = oa = None
         rate = Fraction(1)
+        picture: Picture | None = None
         if video is not None:
-            rate = _frame_rate(video)
+            rate = grid_rate(video)
+            size = upright_size(video.codec_context.width, video.codec_context.height, rotation)
+            picture = Picture(None, *size, rotation)  # upright, like ffmpeg's autorotate
             ov = out.add_stream("libx264", rate=rate)
-            ov.width, ov.height = video.codec_context.width, video.codec_context.height
+            ov.width, ov.height = size
             ov.pix_fmt = "yuv420p"
             ov.codec_context.time_base = video.time_base
             ov.options = {"crf": str(crf), "preset": preset}
@@ -272,13 +219,17 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, crf:
             oa = out.add_stream("aac", rate=sr)
             oa.layout = layout
             resampler = av.AudioResampler(format="fltp", layout=layout, rate=sr)
-        # Frame-exact bounds on the video grid; audio follows the kept video frames.
-        first_n = math.floor(start_abs * rate + Fraction(1, 2))
-        end_n = max(math.floor(end_abs * rate + Fraction(1, 2)), first_n + 1)
+        # Frame-exact bounds on the video grid (counted from the media start); audio
+        # follows the kept video frames.
+        first_n = grid_index(start_abs - origin, rate)
+        end_n = max(grid_index(end_abs - origin, rate), first_n + 1)
+        # No kept frame starts before this: audio ending earlier is not needed.
+        earliest = origin + (first_n - Fraction(1, 2)) / rate if video is not None else start_abs
         span_start: Fraction | None = None if video is not None else start_abs
         span_end = end_abs  # with video: set from the first kept frame
-        _seek(src, key_pts * anchor.time_base)
-        n_frames = 0
+        seek(src, target)
+        keyed = video is None  # decode video from a keyframe only
+        n_frames = n0 = n_last = 0
         v_pts0: int | None = None
         a_written = 0
         pending_audio: list[Any] = []
@@ -287,6 +238,10 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, crf:
         for packet in src.demux(streams):
             if v_done and a_done:
                 break
+            if packet.stream is video and not keyed:
+                if not (packet.is_keyframe and packet.pts is not None):
+                    continue
+                keyed = True
             try:
                 frames = packet.decode()
             except av.FFmpegError as exc:
@@ -298,25 +253,32 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, crf:
                     continue
                 if packet.stream is video and not v_done:
                     t = frame.pts * frame.time_base
-                    n = math.floor(t * rate + Fraction(1, 2))
+                    n = grid_index(t - origin, rate)
                     if n < first_n:
                         continue
                     if n >= end_n:
                         v_done = True
                         continue
                     if v_pts0 is None:
-                        v_pts0 = frame.pts
+                        v_pts0, n0 = frame.pts, n
                         span_start = t
                         span_end = t + Fraction(end_n - n) / rate
-                    frame.pts -= v_pts0
-                    frame.pict_type = av.video.frame.PictureType.NONE
-                    for out_packet in ov.encode(frame):  # type: ignore[union-attr]
+                    shown = picture(frame)  # type: ignore[misc]
+                    shown.pts = frame.pts - v_pts0
+                    shown.time_base = frame.time_base
+                    shown.pict_type = av.video.frame.PictureType.NONE
+                    for out_packet in ov.encode(shown):  # type: ignore[union-attr]
                         out.mux(out_packet)
                     n_frames += 1
+                    n_last = n
                 elif packet.stream is audio and not a_done:
+                    if span_start is None:  # wait for the first kept video frame
+                        end = frame.pts * frame.time_base + Fraction(frame.samples,
+                                                                     frame.sample_rate or 1)
+                        if end >= earliest:
+                            pending_audio.append(frame)
+                        continue
                     pending_audio.append(frame)
-                    if span_start is None:
-                        continue  # wait for the first kept video frame to fix the origin
                     for af in pending_audio:
                         a_written, a_done = _trim_audio(af, resampler, oa, out, span_start,
                                                         span_end, a_written)
@@ -336,8 +298,8 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, crf:
         out.close()
     if span_start is None:
         raise ExportError("No frame falls inside the requested span.")
-    if video is not None:
-        span_end = span_start + Fraction(n_frames) / rate
+    if video is not None:  # to the end of the last kept slot (a hole inside stays a hole)
+        span_end = span_start + Fraction(n_last + 1 - n0) / rate
     return span_start, span_end, n_frames
 
 
@@ -346,15 +308,15 @@ def _trim_audio(frame: Any, resampler: Any, stream: Any, out: Any, span_start: F
     """Encode the part of an audio frame inside ``[span_start, span_end)``; sample-exact."""
     import numpy as np
 
-    av = _av()
+    av = load_av()
     sr = stream.codec_context.sample_rate
     t0 = frame.pts * frame.time_base
     done = False
     for rf in resampler.resample(frame):
         data = rf.to_ndarray()
         n = data.shape[1]
-        s0 = max(math.floor((span_start - t0) * sr + Fraction(1, 2)), 0)
-        s1 = min(math.floor((span_end - t0) * sr + Fraction(1, 2)), n)
+        s0 = max(grid_index(span_start - t0, Fraction(sr)), 0)
+        s1 = min(grid_index(span_end - t0, Fraction(sr)), n)
         t0 += Fraction(n, sr)
         if s1 <= 0:
             done = True
@@ -423,17 +385,18 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
     crf = check_int("crf", caller, crf, minimum=0)
     if crf > 51:
         raise fail("crf", caller, "an integer in [0, 51]", crf)
-    av = _av()
-    src = _open_input(media_path)
+    av = load_av()
+    src = open_input(media_path)
     try:
-        origin = _origin(src)
+        origin = media_origin(src)
         start_abs, end_abs = origin + Fraction(a), origin + Fraction(b)
         with atomic_output(out_path, overwrite=overwrite) as tmp:
             try:
                 if mode == "copy":
                     t0, t1, n = _copy(src, tmp, start_abs, end_abs)
                 else:
-                    t0, t1, n = _encode(src, tmp, start_abs, end_abs, crf=crf, preset=preset)
+                    t0, t1, n = _encode(src, tmp, start_abs, end_abs, origin=origin, crf=crf,
+                                        preset=preset)
                 if t1 <= start_abs:
                     raise ExportError(
                         f"Nothing of {a:.3f}-{b:.3f} s is in the media: it ends at "

@@ -53,13 +53,24 @@ from ..errors import (
     DecodeWarning,
     ExportError,
     InvalidParameterError,
-    MediaError,
     StreamNotFoundError,
 )
 from ..export._common import check_clips
 from ..export._safe import atomic_output
 from ..types import Clip
-from .cut import _av, _open_input, _origin, _seek, _streams
+from ._pyav import (
+    Picture,
+    display_rotation,
+    grid_index,
+    grid_rate,
+    keyframe_before,
+    load_av,
+    media_origin,
+    open_input,
+    pick_streams,
+    seek,
+    upright_size,
+)
 
 __all__ = ["RenderResult", "RenderedSpan", "render_reel", "render_clip", "X264_PRESETS",
            "MAX_CROSSFADE_S"]
@@ -250,19 +261,6 @@ def _geometry(src_w: int, src_h: int, *, vertical: bool, crop: Any, width: Any, 
 
 
 # --------------------------------------------------------------------------- plan
-def _grid_rate(stream: Any) -> Fraction:
-    """Frame rate of the output grid: FFmpeg's guess (``av_guess_frame_rate``).
-
-    It prefers the stream's ``r_frame_rate`` over the average, so a file with a hole
-    or a few dropped frames keeps its nominal rate (the average would be lower), and
-    falls back to the average for VFR files whose ``r_frame_rate`` is a timebase.
-    """
-    for rate in (stream.guessed_rate, stream.average_rate, stream.base_rate):
-        if rate and 0 < rate <= 1000:
-            return Fraction(rate)
-    raise MediaError("The video stream has no usable frame rate.")
-
-
 @dataclass(frozen=True, slots=True)
 class _Span:
     """One clip on the integer clocks: source grid units and output frames/samples."""
@@ -278,10 +276,6 @@ class _Span:
         return self.end - self.first
 
 
-def _to_unit(t: Fraction, rate: Fraction) -> int:
-    return math.floor(t * rate + Fraction(1, 2))
-
-
 def _plan(clips: Sequence[Clip], *, rate: Fraction, k: int, sr: int) -> list[_Span]:
     """Place clips on the output clock (``rate`` units per second, ``k`` overlap).
 
@@ -291,10 +285,10 @@ def _plan(clips: Sequence[Clip], *, rate: Fraction, k: int, sr: int) -> list[_Sp
     spans = []
     pos = 0
     for clip in clips:
-        first = _to_unit(Fraction(clip.start_s), rate)
-        end = max(_to_unit(Fraction(clip.end_s), rate), first + 1)
-        a0 = _to_unit(pos / rate, Fraction(sr)) if sr else 0
-        a1 = _to_unit((pos + end - first) / rate, Fraction(sr)) if sr else 0
+        first = grid_index(Fraction(clip.start_s), rate)
+        end = max(grid_index(Fraction(clip.end_s), rate), first + 1)
+        a0 = grid_index(pos / rate, Fraction(sr)) if sr else 0
+        a1 = grid_index((pos + end - first) / rate, Fraction(sr)) if sr else 0
         spans.append(_Span(first, end, pos, a0, a1))
         pos += end - first - k
     return spans
@@ -309,76 +303,6 @@ def _progress_fn(progress: Any, total_s: float, caller: str) -> tuple[
 
 
 # --------------------------------------------------------------------------- video
-#: ``transpose`` filter option for a clockwise display rotation (180 is hflip + vflip).
-_TRANSPOSE = {90: "clock", 270: "cclock"}
-
-
-def _display_rotation(src: Any, video: Any) -> int:
-    """Clockwise rotation (0, 90, 180, 270) that players apply to the video for display.
-
-    Read from the display matrix of the first decodable frame (as ``ffmpeg``'s
-    autorotate does).
-    """
-    av = _av()
-    _seek(src, Fraction(0))
-    try:
-        for packet in src.demux(video):
-            for frame in packet.decode():
-                return int(-round(frame.rotation / 90) * 90) % 360
-    except av.FFmpegError:
-        return 0
-    return 0
-
-
-class _Picture:
-    """Source frame -> output frame (rotate, crop, scale, yuv420p).
-
-    A filter graph does the work when the frame must be rotated or cropped; a plain
-    ``reformat`` scales otherwise.
-    """
-
-    def __init__(self, box: CropBox | None, out_w: int, out_h: int, rotation: int) -> None:
-        self.box = box
-        self.size = (out_w, out_h)
-        self.rotation = rotation
-        self.graph: Any = None
-        self.key: tuple[int, int, str] | None = None
-
-    def _build(self, frame: Any) -> None:
-        av = _av()
-        g = av.filter.Graph()
-        chain = [g.add_buffer(width=frame.width, height=frame.height, format=frame.format.name,
-                              time_base=frame.time_base or Fraction(1, 1000))]
-        if self.rotation == 180:
-            chain += [g.add("hflip"), g.add("vflip")]
-        elif self.rotation:
-            chain.append(g.add("transpose", _TRANSPOSE[self.rotation]))
-        if self.box is not None:
-            x, y, w, h = self.box
-            chain.append(g.add("crop", f"w={w}:h={h}:x={x}:y={y}"))
-        chain += [
-            g.add("scale", f"w={self.size[0]}:h={self.size[1]}"),
-            g.add("format", "pix_fmts=yuv420p"),
-            g.add("setsar", "1"),
-            g.add("buffersink"),
-        ]
-        for a, b in zip(chain, chain[1:], strict=False):
-            a.link_to(b)
-        g.configure()
-        self.graph = g
-        self.key = (frame.width, frame.height, frame.format.name)
-
-    def __call__(self, frame: Any) -> Any:
-        if self.box is None and not self.rotation:
-            if (frame.width, frame.height, frame.format.name) == (*self.size, "yuv420p"):
-                return frame
-            return frame.reformat(width=self.size[0], height=self.size[1], format="yuv420p")
-        if self.key != (frame.width, frame.height, frame.format.name):
-            self._build(frame)
-        self.graph.vpush(frame)
-        return self.graph.vpull()
-
-
 class _VideoSink:
     """Encodes output frames in order; blends the ``k`` frames of each crossfade."""
 
@@ -397,7 +321,7 @@ class _VideoSink:
 
     def push(self, frame: Any) -> None:
         if self.head < len(self.tail):
-            av = _av()
+            av = load_av()
             a = self.tail[self.head]
             b = frame.to_ndarray(format="yuv420p")
             d = len(self.tail) + 1
@@ -421,7 +345,7 @@ class _VideoSink:
         self.head = 0
 
     def _encode(self, frame: Any) -> None:
-        av = _av()
+        av = load_av()
         frame.pts = self.count
         frame.time_base = self.tb
         frame.pict_type = av.video.frame.PictureType.NONE
@@ -440,7 +364,7 @@ class _VideoSink:
 class _VideoClip:
     """Selects one clip's frames on the source grid and fills gaps with repeats."""
 
-    def __init__(self, span: _Span, rate: Fraction, origin: Fraction, picture: _Picture,
+    def __init__(self, span: _Span, rate: Fraction, origin: Fraction, picture: Picture,
                  sink: _VideoSink) -> None:
         self.span, self.rate, self.origin = span, rate, origin
         self.picture, self.sink = picture, sink
@@ -457,7 +381,7 @@ class _VideoClip:
         if frame.pts is None or self.done:
             return
         t = frame.pts * frame.time_base
-        n = _to_unit(t - self.origin, self.rate)
+        n = grid_index(t - self.origin, self.rate)
         if n < self.next:  # before the clip, or a second frame in one slot
             return
         if n >= self.span.end:
@@ -535,7 +459,7 @@ class _AudioSink:
         self.new_tail = None
 
     def _encode(self, data: NDArray[np.float32]) -> None:
-        av = _av()
+        av = load_av()
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data, dtype=np.float32),
                                            format="fltp", layout=self.layout)
         frame.sample_rate = self.sr
@@ -593,7 +517,7 @@ class _AudioClip:
 
     def _place(self, data: NDArray[np.float32], t0: Fraction, anchor: Fraction) -> None:
         n = data.shape[1]
-        m0 = _to_unit(t0 - anchor, Fraction(self.sr))
+        m0 = grid_index(t0 - anchor, Fraction(self.sr))
         if self.next_m is not None and abs(m0 - self.next_m) <= _AUDIO_JITTER_S * self.sr:
             m0 = self.next_m  # count samples; PTS rounding is not a gap
         self.next_m = m0 + n
@@ -623,34 +547,6 @@ class _AudioClip:
 
 
 # --------------------------------------------------------------------------- render
-def _seek_target(src: Any, stream: Any, t_abs: Fraction) -> Fraction:
-    """A seek target from which demuxing meets a keyframe at or before ``t_abs``.
-
-    Seeking is exact to a keyframe in indexed containers (MP4, MKV) but lands on
-    arbitrary packets in MPEG-TS and other unindexed streams, possibly after the
-    target. So: seek, read the packets up to ``t_abs``, and if no keyframe at or before
-    it was seen, seek further back (1, 2, 4... s) until one is, or to time 0 (before
-    the first packet, whatever the container's start time). Seeking to the returned
-    target again lands on the same packet (the caller skips video packets until the
-    first keyframe).
-    """
-    tb = stream.time_base
-    back = Fraction(0)
-    while True:
-        target = max(t_abs - back, Fraction(0))
-        _seek(src, target)
-        for packet in src.demux(stream):
-            if packet.pts is None or packet.dts is None:
-                continue
-            if packet.is_keyframe and packet.pts * tb <= t_abs:
-                return target
-            if packet.dts * tb > t_abs:
-                break
-        if target <= 0:
-            return target
-        back = max(2 * back, Fraction(1))
-
-
 def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: Fraction, k: int,
             box: CropBox | None, size: tuple[int, int], rotation: int, crf: int, preset: str,
             update: Callable[[float], None] | None) -> tuple[list[Fraction], int, int]:
@@ -659,8 +555,8 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
     Returns each span's start as a stream time (seconds, like ``frame.time``) and the
     video frames and audio samples written.
     """
-    av = _av()
-    video, audio = _streams(src)
+    av = load_av()
+    video, audio = pick_streams(src)
     anchor_stream = video if video is not None else audio
     streams = [s for s in (video, audio) if s is not None]
     options = {"movflags": "+faststart"} if tmp.suffix.lower() in _MP4_SUFFIXES else {}
@@ -668,7 +564,7 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
     starts: list[Fraction] = []
     try:
         vsink = asink = None
-        picture = _Picture(box, *size, rotation)
+        picture = Picture(box, *size, rotation)
         if video is not None:
             ov = out.add_stream("libx264", rate=rate)
             ov.width, ov.height = size
@@ -702,7 +598,7 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
                                    sink=asink, earliest=start_t - 1 / rate)
                 if vclip is None:
                     aclip.set_anchor(origin + Fraction(span.first) / rate)
-            _seek(src, _seek_target(src, anchor_stream, start_t - _PREROLL_S))
+            seek(src, keyframe_before(src, anchor_stream, start_t - _PREROLL_S)[0])
             keyed = video is None  # decode video from a keyframe only
             for packet in src.demux(streams):
                 v_done = vclip is None or vclip.done
@@ -879,20 +775,19 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
         raise fail("vertical", caller, "a bool", vertical)
     if not (progress is None or isinstance(progress, bool) or callable(progress)):
         raise fail("progress", caller, "None, a bool or a callable(done_s, total_s)", progress)
-    av = _av()
-    src = _open_input(media_path)
+    av = load_av()
+    src = open_input(media_path)
     try:
-        video, audio = _streams(src)
+        video, audio = pick_streams(src)
         box: CropBox | None = None
         size = (0, 0)
         rotation = 0
         if video is not None:
-            rate = _grid_rate(video)
+            rate = grid_rate(video)
             video.codec_context.thread_type = "AUTO"  # before the first decode opens it
-            rotation = _display_rotation(src, video)
-            src_w, src_h = video.codec_context.width, video.codec_context.height
-            if rotation in (90, 270):
-                src_w, src_h = src_h, src_w
+            rotation = display_rotation(src, video)
+            src_w, src_h = upright_size(video.codec_context.width, video.codec_context.height,
+                                        rotation)
             box, w, h = _geometry(src_w, src_h, vertical=vertical, crop=crop, width=width,
                                   height=height, caller=caller)
             size = (w, h)
@@ -904,14 +799,14 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                 )
             rate = Fraction(audio.codec_context.sample_rate)
         sr = audio.codec_context.sample_rate if audio is not None else 0
-        origin = _origin(src)
+        origin = media_origin(src)
         length = _media_duration(src)
         if length is not None:
             for i, clip in enumerate(items):
                 if Fraction(clip.start_s) >= length or Fraction(clip.end_s) > length + 1 / rate:
                     raise fail(f"clips[{i}]", caller,
                                f"a clip inside the media (0-{float(length):.3f} s)", clip)
-        k = _to_unit(Fraction(fade), rate)
+        k = grid_index(Fraction(fade), rate)
         spans = _plan(items, rate=rate, k=k, sr=sr)
         for i, span in enumerate(spans):
             need = k * ((i > 0) + (i + 1 < len(spans)))
