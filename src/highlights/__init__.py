@@ -60,6 +60,11 @@ _LAZY: dict[str, str] = {
     "probe": ".io.media",
     "load_chat": ".io.chat",
     "chat_density": ".features.chat",
+    "chat_signals": ".features.chat",
+    "top_keywords": ".features.chat",
+    "estimate_chat_lag": ".features.lag",
+    "detect_chat_format": ".io.chat",
+    "CHAT_FORMATS": ".io.chat",
     "audio_energy": ".features.audio",
     "scene_change": ".features.scene",
     "scene_cuts": ".features.scene",
@@ -102,11 +107,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .export import chapters_text, export_clips  # noqa: F401
     from .features.analyze import MediaAnalysis, analyze_media  # noqa: F401
     from .features.audio import audio_energy  # noqa: F401
-    from .features.chat import chat_density  # noqa: F401
+    from .features.chat import chat_density, chat_signals, top_keywords  # noqa: F401
+    from .features.lag import estimate_chat_lag  # noqa: F401
     from .features.scene import scene_change, scene_cuts  # noqa: F401
     from .fuse import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize  # noqa: F401
     from .genres import fit_weights, weights_for_genre  # noqa: F401
-    from .io.chat import load_chat  # noqa: F401
+    from .io.chat import CHAT_FORMATS, detect_chat_format, load_chat  # noqa: F401
     from .io.cut import cut_clips  # noqa: F401
     from .io.media import probe  # noqa: F401
     from .io.render import render_clip, render_reel  # noqa: F401
