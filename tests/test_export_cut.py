@@ -229,6 +229,8 @@ def test_bad_inputs(media: Path, tmp_path: Path) -> None:
         cut_clip(media, tmp_path / "a.mp4", start_s=2.0, end_s=2.0)
     with pytest.raises(InvalidParameterError, match="'mode'"):
         cut_clip(media, tmp_path / "a.mp4", start_s=1.0, end_s=2.0, mode="fast")
+    with pytest.raises(InvalidParameterError, match="'preset'"):  # checked as render checks it
+        cut_clip(media, tmp_path / "a.mp4", start_s=1.0, end_s=2.0, mode="encode", preset="x")
     with pytest.raises(MediaNotFoundError):
         cut_clip(tmp_path / "missing.mp4", tmp_path / "a.mp4", start_s=1.0, end_s=2.0)
     junk = tmp_path / "junk.mp4"
@@ -243,7 +245,7 @@ def test_bad_inputs(media: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.mp4"]
 
 
-# --------------------------------------------------------------------------- MPEG-TS, holes, rotation
+# -------------------------------------------------------------------- MPEG-TS, holes, rotation
 def _square_x(rgb: np.ndarray) -> int:
     """Left edge of the moving white square drawn by tests/media_factory.py."""
     return int(np.flatnonzero((rgb[70:110] > 200).all(axis=2).any(axis=0))[0])

@@ -11,14 +11,26 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..errors import MediaError, MediaNotFoundError, StreamNotFoundError
+import numpy as np
+from numpy.typing import NDArray
 
-__all__ = ["Picture", "display_rotation", "grid_index", "grid_rate", "keyframe_before",
-           "load_av", "media_origin", "open_input", "pick_streams", "seek", "upright_size"]
+from .._validate import check_choice, check_int, fail
+from ..errors import DecodeWarning, MediaError, MediaNotFoundError, StreamNotFoundError
+
+__all__ = ["X264_PRESETS", "Picture", "add_aac", "add_h264", "check_x264", "decode_packet",
+           "demux_from_keyframe", "display_rotation", "encode_samples", "grid_index",
+           "grid_rate", "keyframe_before", "load_av", "media_origin", "mux_encoded",
+           "open_input", "pick_streams", "seek", "upright_size"]
+
+#: x264 speed presets accepted by ``preset``.
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+                "slower", "veryslow", "placebo")
 
 
 def load_av() -> Any:
@@ -128,6 +140,35 @@ def keyframe_before(container: Any, stream: Any, t_abs: Fraction) -> tuple[Fract
         back = max(2 * back, Fraction(1))
 
 
+def demux_from_keyframe(container: Any, streams: Sequence[Any], video: Any) -> Iterator[Any]:
+    """Demux ``streams`` from the current position, video from its first keyframe on.
+
+    Video packets before the first keyframe cannot be decoded and are dropped.
+    ``video`` may be None (audio only).
+    """
+    keyed = video is None
+    for packet in container.demux(list(streams)):
+        if packet.stream is video and not keyed:
+            if not (packet.is_keyframe and packet.pts is not None):
+                continue
+            keyed = True
+        yield packet
+
+
+def decode_packet(packet: Any, *, stacklevel: int) -> list[Any]:
+    """Decode one packet; an undecodable one is skipped with a :class:`DecodeWarning`.
+
+    ``stacklevel`` is counted from the caller of this function.
+    """
+    av = load_av()
+    try:
+        return list(packet.decode())
+    except av.FFmpegError as exc:
+        warnings.warn(f"Skipped an undecodable packet: {exc}", DecodeWarning,
+                      stacklevel=stacklevel + 1)
+        return []
+
+
 def grid_rate(stream: Any) -> Fraction:
     """Frame rate of the frame grid: FFmpeg's guess (``av_guess_frame_rate``).
 
@@ -175,6 +216,60 @@ def display_rotation(container: Any, video: Any) -> int:
 def upright_size(width: int, height: int, rotation: int) -> tuple[int, int]:
     """Picture size in pixels once rotated clockwise by ``rotation`` degrees."""
     return (height, width) if rotation in (90, 270) else (width, height)
+
+
+def check_x264(crf: Any, preset: Any, caller: str) -> tuple[int, str]:
+    """Validate x264 quality ``crf`` (0-51) and speed ``preset`` (:data:`X264_PRESETS`)."""
+    crf = check_int("crf", caller, crf, minimum=0)
+    if crf > 51:
+        raise fail("crf", caller, "an integer in [0, 51]", crf)
+    return crf, check_choice("preset", caller, preset, X264_PRESETS)
+
+
+def add_h264(out: Any, *, rate: Fraction, size: tuple[int, int], time_base: Fraction, crf: int,
+             preset: str) -> Any:
+    """Add an H.264 (libx264, yuv420p) output stream of ``size`` (w, h) pixels."""
+    stream = out.add_stream("libx264", rate=rate)
+    stream.width, stream.height = size
+    stream.pix_fmt = "yuv420p"
+    stream.codec_context.time_base = time_base
+    stream.options = {"crf": str(crf), "preset": preset}
+    return stream
+
+
+def add_aac(out: Any, audio: Any) -> tuple[Any, int, int, str]:
+    """Add an AAC output stream like the source ``audio`` stream.
+
+    Returns
+    -------
+    stream, sample_rate, channels, layout
+        The new stream, its rate in Hz, channel count and layout name.
+    """
+    ctx = audio.codec_context
+    sr = int(ctx.sample_rate)
+    channels = int(ctx.channels or len(ctx.layout.channels))
+    layout = str(ctx.layout.name or ("mono" if channels == 1 else "stereo"))
+    stream = out.add_stream("aac", rate=sr)
+    stream.layout = layout
+    return stream, sr, channels, layout
+
+
+def mux_encoded(out: Any, stream: Any, frame: Any) -> None:
+    """Encode ``frame`` (None flushes the encoder) and mux the packets."""
+    for packet in stream.encode(frame):
+        out.mux(packet)
+
+
+def encode_samples(out: Any, stream: Any, data: NDArray[np.float32], *, pts: int) -> None:
+    """Encode audio samples (channels x n, float32) starting at sample ``pts``."""
+    av = load_av()
+    sr = stream.codec_context.sample_rate
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data, dtype=np.float32),
+                                       format="fltp", layout=stream.layout.name)
+    frame.sample_rate = sr
+    frame.pts = pts
+    frame.time_base = Fraction(1, sr)
+    mux_encoded(out, stream, frame)
 
 
 #: ``transpose`` filter option for a clockwise display rotation (180 is hflip + vflip).

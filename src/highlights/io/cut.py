@@ -6,8 +6,16 @@ start; every stream is shifted by ONE common offset (rebasing streams separately
 desynchronises audio and video), and the file's true span in the source is reported.
 
 ``mode="encode"`` decodes from that keyframe, keeps exactly the frames whose time
-rounds into ``[start_s, end_s)`` and re-encodes them (H.264 + AAC), trimming audio
-to the sample so it stays aligned with the first kept frame.
+rounds into ``[start_s, end_s)`` on the frame grid (FFmpeg's guessed frame rate,
+counted from the media start, as :mod:`~highlights.io.render` does) and re-encodes
+them (H.264 + AAC), trimming audio to the sample so it stays aligned with the first
+kept frame. Frames keep their source times, so a hole in the source stays a hole. A
+video whose display matrix says it is shown rotated (phone recordings) is turned
+upright first, like FFmpeg's autorotate; copy mode keeps the display matrix instead.
+
+In unindexed containers (MPEG-TS, common for OBS/Twitch recordings) seeking is
+inexact, so the keyframe is searched by stepping back until one before the clip is
+met (see :func:`~highlights.io._pyav.keyframe_before`).
 
 All times are seconds from the media start (the container's ``start_time``), as
 everywhere in ``highlights``. Outputs are written atomically and never overwrite an
@@ -25,19 +33,26 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .._validate import check_choice, check_int, check_nonneg, fail
+from .._validate import check_choice, check_nonneg, fail
 from ..errors import DecodeWarning, ExportError
 from ..export._common import check_clips
 from ..export._safe import atomic_output, safe_child, safe_filename
 from ..types import Clip
 from ._pyav import (
     Picture,
+    add_aac,
+    add_h264,
+    check_x264,
+    decode_packet,
+    demux_from_keyframe,
     display_rotation,
+    encode_samples,
     grid_index,
     grid_rate,
     keyframe_before,
     load_av,
     media_origin,
+    mux_encoded,
     open_input,
     pick_streams,
     seek,
@@ -202,22 +217,16 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, orig
     try:
         ov = oa = None
         rate = Fraction(1)
-        picture: Picture | None = None
+        size = (0, 0)
         if video is not None:
             rate = grid_rate(video)
             size = upright_size(video.codec_context.width, video.codec_context.height, rotation)
-            picture = Picture(None, *size, rotation)  # upright, like ffmpeg's autorotate
-            ov = out.add_stream("libx264", rate=rate)
-            ov.width, ov.height = size
-            ov.pix_fmt = "yuv420p"
-            ov.codec_context.time_base = video.time_base
-            ov.options = {"crf": str(crf), "preset": preset}
+            ov = add_h264(out, rate=rate, size=size, time_base=video.time_base, crf=crf,
+                          preset=preset)
+        picture = Picture(None, *size, rotation)  # upright, like ffmpeg's autorotate
         resampler = None
         if audio is not None:
-            sr = audio.codec_context.sample_rate
-            layout = audio.codec_context.layout.name
-            oa = out.add_stream("aac", rate=sr)
-            oa.layout = layout
+            oa, sr, _, layout = add_aac(out, audio)
             resampler = av.AudioResampler(format="fltp", layout=layout, rate=sr)
         # Frame-exact bounds on the video grid (counted from the media start); audio
         # follows the kept video frames.
@@ -228,27 +237,16 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, orig
         span_start: Fraction | None = None if video is not None else start_abs
         span_end = end_abs  # with video: set from the first kept frame
         seek(src, target)
-        keyed = video is None  # decode video from a keyframe only
         n_frames = n0 = n_last = 0
         v_pts0: int | None = None
         a_written = 0
         pending_audio: list[Any] = []
         v_done = video is None
         a_done = audio is None
-        for packet in src.demux(streams):
+        for packet in demux_from_keyframe(src, streams, video):
             if v_done and a_done:
                 break
-            if packet.stream is video and not keyed:
-                if not (packet.is_keyframe and packet.pts is not None):
-                    continue
-                keyed = True
-            try:
-                frames = packet.decode()
-            except av.FFmpegError as exc:
-                warnings.warn(f"Skipped an undecodable packet: {exc}", DecodeWarning,
-                              stacklevel=4)
-                continue
-            for frame in frames:
+            for frame in decode_packet(packet, stacklevel=3):
                 if frame.pts is None:
                     continue
                 if packet.stream is video and not v_done:
@@ -263,12 +261,11 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, orig
                         v_pts0, n0 = frame.pts, n
                         span_start = t
                         span_end = t + Fraction(end_n - n) / rate
-                    shown = picture(frame)  # type: ignore[misc]
+                    shown = picture(frame)
                     shown.pts = frame.pts - v_pts0
                     shown.time_base = frame.time_base
                     shown.pict_type = av.video.frame.PictureType.NONE
-                    for out_packet in ov.encode(shown):  # type: ignore[union-attr]
-                        out.mux(out_packet)
+                    mux_encoded(out, ov, shown)
                     n_frames += 1
                     n_last = n
                 elif packet.stream is audio and not a_done:
@@ -286,14 +283,12 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, orig
                             break
                     pending_audio.clear()
         if ov is not None:
-            for out_packet in ov.encode(None):
-                out.mux(out_packet)
+            mux_encoded(out, ov, None)
         if oa is not None and span_start is not None:
             for af in pending_audio:
                 a_written, a_done = _trim_audio(af, resampler, oa, out, span_start, span_end,
                                                 a_written)
-            for out_packet in oa.encode(None):
-                out.mux(out_packet)
+            mux_encoded(out, oa, None)
     finally:
         out.close()
     if span_start is None:
@@ -306,9 +301,6 @@ def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, orig
 def _trim_audio(frame: Any, resampler: Any, stream: Any, out: Any, span_start: Fraction,
                 span_end: Fraction, written: int) -> tuple[int, bool]:
     """Encode the part of an audio frame inside ``[span_start, span_end)``; sample-exact."""
-    import numpy as np
-
-    av = load_av()
     sr = stream.codec_context.sample_rate
     t0 = frame.pts * frame.time_base
     done = False
@@ -323,14 +315,8 @@ def _trim_audio(frame: Any, resampler: Any, stream: Any, out: Any, span_start: F
             break
         if s0 >= s1:
             continue
-        part = av.AudioFrame.from_ndarray(np.ascontiguousarray(data[:, s0:s1]), format="fltp",
-                                          layout=rf.layout.name)
-        part.sample_rate = sr
-        part.pts = written
-        part.time_base = Fraction(1, sr)
+        encode_samples(out, stream, data[:, s0:s1], pts=written)
         written += s1 - s0
-        for out_packet in stream.encode(part):
-            out.mux(out_packet)
         if s1 < n:
             done = True
     return written, done
@@ -358,7 +344,8 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
     crf : int, default 18
         x264 quality in encode mode (0-51, lower is better).
     preset : str, default "veryfast"
-        x264 preset in encode mode.
+        x264 speed preset in encode mode, one of
+        :data:`~highlights.io.render.X264_PRESETS`.
 
     Returns
     -------
@@ -374,7 +361,7 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
     ExportError
         Muxing or encoding failed (nothing is left behind), or the span holds no frame.
     InvalidParameterError
-        Bad span or mode.
+        Bad span, mode, crf or preset.
     """
     caller = "cut_clip"
     a = check_nonneg("start_s", caller, start_s)
@@ -382,9 +369,7 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
     if b <= a:
         raise fail("end_s", caller, f"greater than start_s={a!r}", end_s)
     mode = check_choice("mode", caller, mode, MODES)
-    crf = check_int("crf", caller, crf, minimum=0)
-    if crf > 51:
-        raise fail("crf", caller, "an integer in [0, 51]", crf)
+    crf, preset = check_x264(crf, preset, caller)
     av = load_av()
     src = open_input(media_path)
     try:

@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._progress import make_progress
-from .._validate import check_choice, check_int, check_nonneg, fail
+from .._validate import check_int, check_nonneg, fail
 from ..errors import (
     DecodeWarning,
     ExportError,
@@ -59,13 +59,21 @@ from ..export._common import check_clips
 from ..export._safe import atomic_output
 from ..types import Clip
 from ._pyav import (
+    X264_PRESETS,
     Picture,
+    add_aac,
+    add_h264,
+    check_x264,
+    decode_packet,
+    demux_from_keyframe,
     display_rotation,
+    encode_samples,
     grid_index,
     grid_rate,
     keyframe_before,
     load_av,
     media_origin,
+    mux_encoded,
     open_input,
     pick_streams,
     seek,
@@ -77,9 +85,6 @@ __all__ = ["RenderResult", "RenderedSpan", "render_reel", "render_clip", "X264_P
 
 logger = logging.getLogger(__name__)
 
-#: x264 speed presets accepted by ``preset``.
-X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
-                "slower", "veryslow", "placebo")
 #: Longest crossfade in seconds (the frames of one crossfade are held in memory).
 MAX_CROSSFADE_S = 2.0
 #: Default size of vertical output (width, height), capped to the crop box.
@@ -349,16 +354,14 @@ class _VideoSink:
         frame.pts = self.count
         frame.time_base = self.tb
         frame.pict_type = av.video.frame.PictureType.NONE
-        for packet in self.stream.encode(frame):
-            self.out.mux(packet)
+        mux_encoded(self.out, self.stream, frame)
         self.count += 1
 
     def close(self) -> None:
         for frame in self.fifo:
             self._encode(frame)
         self.fifo.clear()
-        for packet in self.stream.encode(None):
-            self.out.mux(packet)
+        mux_encoded(self.out, self.stream, None)
 
 
 class _VideoClip:
@@ -421,8 +424,8 @@ class _VideoClip:
 class _AudioSink:
     """Encodes output audio in order; mixes each crossfade with equal-power gains."""
 
-    def __init__(self, stream: Any, out: Any, sr: int, layout: str) -> None:
-        self.stream, self.out, self.sr, self.layout = stream, out, sr, layout
+    def __init__(self, stream: Any, out: Any) -> None:
+        self.stream, self.out = stream, out
         self.count = 0
         self.tail: NDArray[np.float32] | None = None  # previous clip's last samples
         self.length = 0  # samples of the current clip
@@ -459,19 +462,11 @@ class _AudioSink:
         self.new_tail = None
 
     def _encode(self, data: NDArray[np.float32]) -> None:
-        av = load_av()
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data, dtype=np.float32),
-                                           format="fltp", layout=self.layout)
-        frame.sample_rate = self.sr
-        frame.pts = self.count
-        frame.time_base = Fraction(1, self.sr)
+        encode_samples(self.out, self.stream, data, pts=self.count)
         self.count += data.shape[1]
-        for packet in self.stream.encode(frame):
-            self.out.mux(packet)
 
     def close(self) -> None:
-        for packet in self.stream.encode(None):
-            self.out.mux(packet)
+        mux_encoded(self.out, self.stream, None)
 
 
 class _AudioClip:
@@ -566,21 +561,13 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
         vsink = asink = None
         picture = Picture(box, *size, rotation)
         if video is not None:
-            ov = out.add_stream("libx264", rate=rate)
-            ov.width, ov.height = size
-            ov.pix_fmt = "yuv420p"
-            ov.codec_context.time_base = 1 / rate
-            ov.options = {"crf": str(crf), "preset": preset}
+            ov = add_h264(out, rate=rate, size=size, time_base=1 / rate, crf=crf, preset=preset)
             vsink = _VideoSink(ov, out, rate, k)
         sr = channels = 0
         layout = ""
         if audio is not None:
-            sr = audio.codec_context.sample_rate
-            channels = audio.codec_context.channels or len(audio.codec_context.layout.channels)
-            layout = audio.codec_context.layout.name or ("mono" if channels == 1 else "stereo")
-            oa = out.add_stream("aac", rate=sr)
-            oa.layout = layout
-            asink = _AudioSink(oa, out, sr, layout)
+            oa, sr, channels, layout = add_aac(out, audio)
+            asink = _AudioSink(oa, out)
         step = max(math.floor(_PROGRESS_STEP_S * rate), 1)
         reported = 0
         for i, span in enumerate(spans):
@@ -599,25 +586,14 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
                 if vclip is None:
                     aclip.set_anchor(origin + Fraction(span.first) / rate)
             seek(src, keyframe_before(src, anchor_stream, start_t - _PREROLL_S)[0])
-            keyed = video is None  # decode video from a keyframe only
-            for packet in src.demux(streams):
+            for packet in demux_from_keyframe(src, streams, video):
                 v_done = vclip is None or vclip.done
                 a_done = aclip is None or aclip.done
                 if v_done and a_done:
                     break
                 if (packet.stream is video and v_done) or (packet.stream is audio and a_done):
                     continue
-                if packet.stream is video and not keyed:
-                    if not (packet.is_keyframe and packet.pts is not None):
-                        continue
-                    keyed = True
-                try:
-                    frames = packet.decode()
-                except av.FFmpegError as exc:
-                    warnings.warn(f"Skipped an undecodable packet: {exc}", DecodeWarning,
-                                  stacklevel=4)
-                    continue
-                for frame in frames:
+                for frame in decode_packet(packet, stacklevel=4):
                     if vclip is not None and packet.stream is video:
                         vclip.push(frame)
                         if aclip is not None and aclip.anchor is None and \
@@ -767,10 +743,7 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     fade = check_nonneg("crossfade_s", caller, crossfade_s)
     if fade > MAX_CROSSFADE_S:
         raise fail("crossfade_s", caller, f"at most {MAX_CROSSFADE_S} s", crossfade_s)
-    crf = check_int("crf", caller, crf, minimum=0)
-    if crf > 51:
-        raise fail("crf", caller, "an integer in [0, 51]", crf)
-    preset = check_choice("preset", caller, preset, X264_PRESETS)
+    crf, preset = check_x264(crf, preset, caller)
     if not isinstance(vertical, bool):
         raise fail("vertical", caller, "a bool", vertical)
     if not (progress is None or isinstance(progress, bool) or callable(progress)):
