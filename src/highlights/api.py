@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 #: Chat lag used when it cannot be estimated with confidence, seconds.  Viewers react
 #: "almost always within the previous five to fifteen seconds" (see LANDSCAPE.md).
 DEFAULT_CHAT_LAG_S = 5.0
+#: Largest chat lag searched for, seconds.
+MAX_CHAT_LAG_S = 60.0
 #: Below this confidence the estimated chat lag is replaced by DEFAULT_CHAT_LAG_S.
 MIN_LAG_CONFIDENCE = 0.25
 #: Media longer than this (seconds) is analysed in parallel shards by default.
@@ -239,7 +241,9 @@ def _chat_lag(
         return DEFAULT_CHAT_LAG_S, None, "default"
     from .features.lag import estimate_chat_lag
 
-    lag, conf = estimate_chat_lag(chat_tls["chat_rate"], cues)
+    # Lags beyond a quarter of the stream cannot be told from chance: cap the search.
+    max_lag = float(np.clip(chat_tls["chat_rate"].duration_s / 4, 10.0, MAX_CHAT_LAG_S))
+    lag, conf = estimate_chat_lag(chat_tls["chat_rate"], cues, max_lag_s=max_lag)
     if conf < MIN_LAG_CONFIDENCE:
         notes.append(
             f"Chat lag estimate {lag:.1f} s has low confidence ({conf:.2f}); "
