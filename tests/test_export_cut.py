@@ -77,11 +77,11 @@ def make_media(path: Path, *, video: bool = True, duration_s: float = DURATION_S
     x = np.where((t >= BURST_S) & (t < BURST_S + 0.2), 0.5 * rng.standard_normal(total), 0.0)
     x = np.tile(x.astype(np.float32), (2, 1))
     for n0 in range(0, total, 1024):
-        fr = av.AudioFrame.from_ndarray(
+        afr = av.AudioFrame.from_ndarray(
             np.ascontiguousarray(x[:, n0 : n0 + 1024]), format="fltp", layout="stereo"
         )
-        fr.sample_rate, fr.pts, fr.time_base = SR, n0, Fraction(1, SR)
-        for pkt in aus.encode(fr):
+        afr.sample_rate, afr.pts, afr.time_base = SR, n0, Fraction(1, SR)
+        for pkt in aus.encode(afr):
             out.mux(pkt)
     for pkt in aus.encode(None):
         out.mux(pkt)
@@ -120,7 +120,7 @@ def av_offset_s(d: dict[str, object], burst_frame: int) -> float:
     idx, times = d["idx"], d["times"]
     t_video = times[idx.index(burst_frame)]  # type: ignore[attr-defined,index]
     audio = d["audio"]
-    onset = int(np.flatnonzero(np.abs(audio) > 0.05)[0])  # type: ignore[arg-type]
+    onset = int(np.flatnonzero(np.abs(audio) > 0.05)[0])  # type: ignore[call-overload]
     return d["a_t0"] + onset / SR - t_video  # type: ignore[operator,no-any-return]
 
 
@@ -173,7 +173,7 @@ def test_audio_only_encode_is_sample_exact(audio_only: Path, tmp_path: Path) -> 
     d = decode(res.path)
     assert res.n_video_frames == 0 and res.start_s == 1.5 and res.end_s == 2.5
     assert abs(len(d["audio"]) / SR - 1.0) <= AUDIO_FRAME_S  # type: ignore[arg-type]
-    onset = int(np.flatnonzero(np.abs(d["audio"]) > 0.05)[0])  # type: ignore[arg-type]
+    onset = int(np.flatnonzero(np.abs(d["audio"]) > 0.05)[0])  # type: ignore[call-overload]
     assert abs(onset / SR - (BURST_S - 1.5)) <= AUDIO_FRAME_S
 
 
@@ -254,7 +254,7 @@ def _square_x(rgb: np.ndarray) -> int:
 def _burst_onset_s(frames: list[av.AudioFrame]) -> float:
     """Stream time at which the media_factory noise burst starts."""
     a = np.concatenate([f.to_ndarray().reshape(f.layout.nb_channels, -1)[0] for f in frames])
-    return float(frames[0].time) + int(np.flatnonzero(np.abs(a) > 0.2)[0]) / SR
+    return float(frames[0].time or 0.0) + int(np.flatnonzero(np.abs(a) > 0.2)[0]) / SR
 
 
 def _video_xs(path: Path) -> list[tuple[float, int]]:
@@ -271,25 +271,30 @@ def _video_and_burst(path: Path) -> tuple[list[tuple[float, int]], float]:
     return _video_xs(path), t_burst
 
 
-@pytest.fixture(scope="session")
-def mpegts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="session", params=[("mpegts", ".ts"), ("flv", ".flv")],
+                ids=["mpegts", "flv"])
+def recording(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An OBS/Twitch-style recording: MPEG-TS or FLV.
+
+    2-s GOP (keyframes near 0 and 2 s), non-zero start times that differ between
+    audio and video; seeking in MPEG-TS lands on arbitrary packets.
+    """
     from media_factory import make_media as make_factory_media
 
-    # 2-s GOP (keyframes near 0 and 2 s), non-zero start times that differ between
-    # audio and video; seeking in MPEG-TS lands on arbitrary packets.
-    return make_factory_media(tmp_path_factory.mktemp("cut_ts") / "rec.ts", fmt="mpegts",
+    fmt, suffix = request.param
+    return make_factory_media(tmp_path_factory.mktemp("cut_rec") / f"rec{suffix}", fmt=fmt,
                               duration_s=4.0, bursts_s=((2.0, 2.5),))
 
 
 @pytest.mark.parametrize("mode", ["copy", "encode"])
-def test_mpegts_source(mpegts: Path, tmp_path: Path, mode: str) -> None:
-    suffix = ".ts" if mode == "copy" else ".mp4"
-    res = cut_clip(mpegts, tmp_path / f"o{suffix}", start_s=1.0, end_s=3.0, mode=mode)
-    with av.open(str(mpegts)) as c:
+def test_recording_containers(recording: Path, tmp_path: Path, mode: str) -> None:
+    suffix = recording.suffix if mode == "copy" else ".mp4"
+    res = cut_clip(recording, tmp_path / f"o{suffix}", start_s=1.0, end_s=3.0, mode=mode)
+    with av.open(str(recording)) as c:
         origin = c.start_time / 1e6
         keys = [float(p.pts * p.time_base) - origin for p in c.demux(video=0)
                 if p.is_keyframe and p.pts is not None]
-    src_v, src_burst = _video_and_burst(mpegts)
+    src_v, src_burst = _video_and_burst(recording)
     out_v, out_burst = _video_and_burst(res.path)
     out_x = [x for _, x in out_v]
     grid = [math.floor((t - origin) * FPS + 0.5) for t, _ in src_v]  # from the media start
