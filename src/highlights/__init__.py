@@ -44,6 +44,7 @@ __version__ = "0.1.0"
 # name -> module (relative) that defines it; imported on first access.
 _LAZY: dict[str, str] = {
     "find_highlights": ".api",
+    "find_highlights_batch": ".api",
     "analyze": ".api",
     "select": ".api",
     "Analysis": ".api",
@@ -99,7 +100,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Analysis, analyze, find_highlights, select  # noqa: F401
+    from .api import Analysis, analyze, find_highlights, find_highlights_batch, select  # noqa: F401
     from .boundaries import snap_clips  # noqa: F401
     from .cache import AnalysisCache  # noqa: F401
     from .chapters import make_chapters  # noqa: F401

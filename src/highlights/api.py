@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from ._validate import check_choice, check_nonneg, check_positive, fail
 from .choose import Selection, choose_clips, resolve_selection
-from .errors import SignalMissingWarning
+from .errors import HighlightsError, SignalMissingWarning
 from .features.derived import add_derived
 from .fuse import fuse_detail
 from .result import Highlights, _annotate
@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .features.analyze import MediaAnalysis
     from .model import HighlightModel
 
-__all__ = ["find_highlights", "analyze", "Analysis", "DEFAULT_CHAT_LAG_S", "VIDEO_MODES"]
+__all__ = ["find_highlights", "find_highlights_batch", "analyze", "Analysis",
+           "DEFAULT_CHAT_LAG_S", "VIDEO_MODES"]
 
 log = logging.getLogger(__name__)
 
@@ -507,12 +508,95 @@ def resolve_weights(
     return {k: float(preset.get(k, 0.0)) for k in timelines}
 
 
+class _Keywords:
+    """Top chat reactions of a span (a class, not a closure, so results pickle)."""
+
+    def __init__(self, events: ChatEvents) -> None:
+        self.events = events
+
+    def __call__(self, start_s: float, end_s: float) -> Sequence[str]:
+        from .features.chat import top_keywords
+
+        return top_keywords(self.events, start_s, end_s, k=5)
+
+
 def _keyword_source(events: ChatEvents | None) -> Callable[[float, float], Sequence[str]] | None:
-    if events is None:
-        return None
-    from .features.chat import top_keywords
+    return None if events is None else _Keywords(events)
 
-    def keywords(start_s: float, end_s: float) -> Sequence[str]:
-        return top_keywords(events, start_s, end_s, k=5)
 
-    return keywords
+def find_highlights_batch(
+    sources: Sequence[str | os.PathLike[str]],
+    *,
+    chats: Sequence[ChatInput] | None = None,
+    executor: Executor | None = None,
+    max_workers: int | None = None,
+    errors: str = "raise",
+    **kwargs: Any,
+) -> list[Highlights | HighlightsError]:
+    """Run :func:`find_highlights` on many recordings at once, one task per recording.
+
+    Parameters
+    ----------
+    sources : sequence of path-like
+        The recordings.
+    chats : sequence, optional
+        One chat input per recording (``None`` entries allowed).
+    executor : concurrent.futures.Executor, optional
+        Where the tasks run, e.g. ``dask.distributed.Client(...).get_executor()`` for a
+        cluster.  Default: a local process pool of ``max_workers`` processes.
+    max_workers : int, optional
+        Size of the default process pool (default: the machine's cores).
+    errors : {"raise", "return"}, default "raise"
+        ``"return"`` puts the :class:`~highlights.HighlightsError` of a failed
+        recording in its place in the output instead of raising it, so one bad file
+        does not cost the others' results.
+    **kwargs
+        Passed to :func:`find_highlights` (each recording is analysed with
+        ``workers=1``: the parallelism is across recordings).
+
+    Returns
+    -------
+    list of Highlights (or HighlightsError with ``errors="return"``)
+        In the order of ``sources``.
+
+    Examples
+    --------
+    >>> from dask.distributed import Client                      # doctest: +SKIP
+    >>> with Client() as client:                                  # doctest: +SKIP
+    ...     results = find_highlights_batch(paths, executor=client.get_executor())
+    """
+    check_choice("errors", "find_highlights_batch", errors, ("raise", "return"))
+    srcs = list(sources)
+    chat_list: list[ChatInput] = [None] * len(srcs) if chats is None else list(chats)
+    if len(chat_list) != len(srcs):
+        raise fail("chats", "find_highlights_batch",
+                   f"a sequence of {len(srcs)} chat inputs (one per source)", len(chat_list))
+    if "workers" in kwargs or "executor" in kwargs:
+        raise fail("kwargs", "find_highlights_batch", "free of 'workers' and 'executor'",
+                   sorted(set(kwargs) & {"workers", "executor"}))
+    from concurrent.futures import ProcessPoolExecutor
+
+    own = executor is None
+    ex: Executor = ProcessPoolExecutor(max_workers=max_workers) if executor is None else executor
+    try:
+        futures = [ex.submit(_batch_one, src, chat, kwargs) for src, chat in zip(srcs, chat_list)]
+        out: list[Highlights | HighlightsError] = []
+        for fut in futures:
+            res = fut.result()
+            if isinstance(res, HighlightsError) and errors == "raise":
+                raise res
+            out.append(res)
+        return out
+    finally:
+        if own:
+            ex.shutdown(cancel_futures=True)
+
+
+def _batch_one(
+    source: str | os.PathLike[str], chat: ChatInput, kwargs: Mapping[str, Any]
+) -> Highlights | HighlightsError:
+    """One recording of a batch (module level, so it pickles to worker processes)."""
+    try:
+        return find_highlights(source, chat=chat, workers=1, **kwargs)
+    except HighlightsError as exc:
+        return exc
