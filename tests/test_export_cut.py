@@ -365,3 +365,20 @@ def test_encode_turns_a_rotated_video_upright(rotated: tuple[Path, int], tmp_pat
     copy = cut_clip(src, tmp_path / "c.mp4", start_s=0.5, end_s=1.5)
     with av.open(str(copy.path)) as c:
         assert (next(c.decode(video=0)).rotation - rotation) % 360 == 0
+
+
+@pytest.mark.parametrize("t_s", [0.0, 0.5, 1.0, 2.0, 2.1, 3.9])
+def test_keyframe_search_matches_a_full_scan(recording: Path, t_s: float) -> None:
+    from highlights.io._pyav import keyframe_before, media_origin, seek
+
+    with av.open(str(recording)) as c:
+        v = c.streams.video[0]
+        keys = [p.pts for p in c.demux(v) if p.is_keyframe and p.pts is not None]
+        t_abs = media_origin(c) + Fraction(t_s)
+        before = [k for k in keys if k * v.time_base <= t_abs]
+        target, key = keyframe_before(c, v, t_abs)
+        assert key == (max(before) if before else min(keys))
+        seek(c, target)  # seeking there again meets that keyframe
+        met = next(p.pts for p in c.demux(v) if p.is_keyframe and p.pts is not None
+                   and p.pts >= key)
+        assert met == key
