@@ -121,3 +121,13 @@ def test_unknown_export_is_usage_error(stream):
     with pytest.raises(SystemExit) as exc:
         main(["find", str(stream.video_path), "--export", "mp3", "-q"])
     assert exc.value.code == 2
+
+
+def test_chat_only_cli(stream, capsys):
+    assert main(["find", "--chat", str(stream.chat_path), "-n", "2", "--min-len", "10",
+                 "--max-len", "20", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "chat.json" in out and "rank" in out
+    with pytest.raises(SystemExit) as exc:
+        main(["find", "-q"])
+    assert exc.value.code == 2

@@ -175,7 +175,8 @@ def analyze(
     return Analysis(
         timelines=timelines, media=info, chat=events, chat_lag_s=lag,
         chat_lag_confidence=conf, chat_lag_method=lag_method, cuts_s=cuts, notes=tuple(notes),
-        source="" if source is None else str(source),
+        source=str(source) if source is not None
+        else str(chat) if isinstance(chat, (str, os.PathLike)) else "",
     )
 
 

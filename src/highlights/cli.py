@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("find", parents=[common], help="find highlights in a recording",
                        description="Find highlights in a recording and print a table of clips.")
-    f.add_argument("source", help="the recording (mp4, mkv, flv, ts, ...)")
+    f.add_argument("source", nargs="?", default=None,
+                   help="the recording (mp4, mkv, flv, ts, ...); omit it for a chat-only "
+                   "analysis with --chat")
     f.add_argument("--chat", help="chat log (format detected from content)")
     f.add_argument("-n", type=int, default=None, help="maximum number of clips (default 10)")
     f.add_argument("--min-len", type=float, default=None, metavar="S",
@@ -161,6 +163,8 @@ def _cmd_find(args: argparse.Namespace) -> int:
         raise argparse.ArgumentTypeError(
             f"--export: unknown output(s) {', '.join(bad)}; choose from {', '.join(EXPORTS)}."
         )
+    if args.source is None and args.chat is None:
+        raise argparse.ArgumentTypeError("give a recording, a --chat log, or both.")
     if args.genre and args.weight:
         raise argparse.ArgumentTypeError("--genre and --weight cannot be combined.")
     result = find_highlights(
@@ -183,7 +187,8 @@ def _cmd_find(args: argparse.Namespace) -> int:
         result.plot(path=args.plot, overwrite=args.overwrite)
         print(f"wrote {args.plot}", file=sys.stderr)
     if exports:
-        out = Path(args.out) if args.out else Path(f"{Path(args.source).stem}_highlights")
+        stem = Path(args.source or args.chat).stem
+        out = Path(args.out) if args.out else Path(f"{stem}_highlights")
         written = result.export(out, formats=exports, overwrite=args.overwrite,
                                 cut_mode=args.cut_mode, crossfade_s=args.crossfade,
                                 progress=not args.quiet)
