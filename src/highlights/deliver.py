@@ -116,7 +116,7 @@ def export_result(
                 "(CLI: --overwrite) to replace."
             )
     media = result.media
-    source = result.source or None
+    source = media.path if media is not None else None
     fps = media.fps if media is not None and media.fps > 0 else None
     duration = result.score.end_s if media is None else media.duration_s or result.score.end_s
     clips = list(result.clips)
