@@ -312,7 +312,8 @@ def align_chat(
     Returns
     -------
     timelines : dict of str to Timeline
-        Same grid, chat signals moved earlier by the lag (the end is NaN).
+        Same grid, chat signals moved earlier by the lag (the end is NaN), plus the
+        derived signals (``chat_onset``) as :func:`highlights.analyze` adds them.
     lag_s : float
         The lag applied.
     """
@@ -333,7 +334,9 @@ def align_chat(
     for k in chat:
         out[k] = timelines[k].shift(-lag).on_grid(hop_s=grid.hop_s, start_s=grid.start_s,
                                                   n=grid.n, how="mean")
-    return out, lag
+    from .features.derived import add_derived
+
+    return add_derived(out), lag
 
 
 def _smoothed_z(
