@@ -25,7 +25,9 @@ single process (``ru_maxrss`` from ``os.wait4`` of the child, which covers its w
 workers), ``sum RSS`` is the peak of the child's whole process tree sampled every 50 ms
 with psutil (it counts shared library pages once per process, so it over-states a
 multi-process run).  ``vs demux`` = how many times slower than demux-only of the same
-file; ``vs PySD`` = how many times faster than PySceneDetect (per media second).
+file; ``vs PySD`` = how many times faster than PySceneDetect (per media second);
+``init s`` = imports done before the clock started; ``load`` = the 1-minute load average
+when the run ended (on a shared machine, compare only rows taken at a similar load).
 """
 
 from __future__ import annotations
@@ -225,7 +227,8 @@ def run_one(inp: Input, run: str, spec: dict[str, Any], *, full: Input | None = 
     row = Row(input=full or inp, run=run, media_s=inp.duration_s, wall_s=res["wall_s"],
               max_rss_mb=max_rss, sum_rss_mb=sums.get("sum_rss_mb"),
               sum_pss_mb=sums.get("sum_pss_mb"), note=note,
-              extra={k: v for k, v in res.items() if k not in ("wall_s",)},
+              extra={**{k: v for k, v in res.items() if k not in ("wall_s",)},
+                     "load": os.getloadavg()[0]},
               input_full_s=(full or inp).duration_s)
     sr = "" if row.sum_pss_mb is None else f", tree PSS {row.sum_pss_mb:.0f} MB"
     xrt = f" = {row.x_rt:7.1f}x rt" if spec["kind"] != "idle" else ""
@@ -251,7 +254,7 @@ def _fmt(x: float | None, spec: str) -> str:
 def print_table(rows: list[Row], demux: dict[str, Row], psd: dict[str, Row]) -> None:
     """Print one table per input."""
     hdr = (f"{'run':<36} {'media':>7} {'wall s':>7} {'x rt':>7} {'max RSS':>8} "
-           f"{'tree PSS':>8} {'vs demux':>9} {'vs PySD':>8} {'init s':>6}  note")
+           f"{'tree PSS':>8} {'vs demux':>9} {'vs PySD':>8} {'init s':>6} {'load':>5}  note")
     by_input: dict[str, list[Row]] = {}
     for r in rows:
         by_input.setdefault(str(r.input.path), []).append(r)
@@ -272,7 +275,7 @@ def print_table(rows: list[Row], demux: dict[str, Row], psd: dict[str, Row]) -> 
             print(f"  {r.run:<36} {media:>7} {r.wall_s:7.1f} {xrt} "
                   f"{r.max_rss_mb:8.0f} {_fmt(r.sum_pss_mb, '8.0f')} "
                   f"{sd} {sp} "
-                  f"{r.extra.get('import_s', 0.0):6.1f}  {r.note}")
+                  f"{r.extra.get('import_s', 0.0):6.1f} {r.extra.get('load', 0.0):5.1f}  {r.note}")
 
 
 def bench_resolution(res: str, args: argparse.Namespace, n_cores: int) -> tuple[
