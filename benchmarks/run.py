@@ -110,7 +110,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
                      "covered_s": res.covered_s, "cuts": int(res.cuts_s.size),
                      "mode": res.video_mode}
         elif kind in ("find", "find_warm"):
-            from highlights import find_highlights
+            from highlights.api import find_highlights
 
             out = find_highlights(path, chat=spec["chat"])
             extra = {"clips": len(out.clips), "chat_lag_s": out.chat_lag_s}
@@ -160,7 +160,7 @@ class Row:
 def _tree_mem(pid: int, stop: threading.Event, out: dict[str, float]) -> None:
     """Sample the peak sum of RSS and of PSS over the process tree rooted at ``pid``."""
     try:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
     except ImportError:
         return
     try:
