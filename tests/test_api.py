@@ -68,7 +68,7 @@ def test_clip_invariants(streams, results):
         dur = streams[seed].duration_s
         assert [c.rank for c in r.clips] == list(range(1, len(r.clips) + 1))
         for c in r.clips:
-            assert 0 <= c.start_s < c.end_s <= r.media.duration_s + 1e-6
+            assert 0 <= c.start_s < c.end_s <= min(dur + 0.1, r.media.duration_s) + 1e-6
             assert PICK["min_len_s"] - 1e-6 <= c.duration_s <= PICK["max_len_s"] + 1e-6
             assert c.contributions and abs(sum(map(abs, c.contributions.values())) - 1) < 1e-6
         spans = sorted((c.start_s, c.end_s) for c in r.clips)
