@@ -156,3 +156,30 @@ def test_memory_does_not_grow_with_duration(rng: np.random.Generator) -> None:
         tracemalloc.stop()
     assert np.isfinite(out["audio_onset"]).all()
     assert peak < 6e6  # the whole signal would be 38 MB
+
+
+@pytest.mark.parametrize(
+    "sr, n_fft, n_mels", [(16000, 512, 64), (22050, 2048, 128), (8000, 256, 20)]
+)
+def test_mel_filterbank_matches_librosa(sr, n_fft, n_mels):
+    import librosa
+
+    from highlights.features.audio import mel_filterbank, mel_frequencies
+
+    np.testing.assert_allclose(mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels),
+                               librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels),
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(mel_frequencies(n_mels=n_mels, fmax=sr / 2),
+                               librosa.mel_frequencies(n_mels=n_mels, fmax=sr / 2), rtol=1e-9)
+
+
+def test_analysis_does_not_import_librosa(tmp_path):
+    """librosa costs ~110 MB and seconds per shard worker; the analysis path avoids it."""
+    import subprocess
+    import sys
+
+    path = make_media(tmp_path / "a.mp4", duration_s=3.0)
+    code = ("import sys; from highlights.features.analyze import analyze_media; "
+            f"analyze_media({str(path)!r}); print('librosa' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -42,6 +42,55 @@ _FRAMES_PER_STEP = 128  # spectral frames computed at once
 _LOG_AMIN = 1e-10
 
 
+def _hz_to_mel(f: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Slaney mel scale (librosa's default, ``htk=False``)."""
+    f = np.asarray(f, dtype=np.float64)
+    f_sp = 200.0 / 3
+    min_log_hz, min_log_mel, logstep = 1000.0, 1000.0 / f_sp, np.log(6.4) / 27.0
+    lin = f / f_sp
+    log = min_log_mel + np.log(np.maximum(f, min_log_hz) / min_log_hz) / logstep
+    out: NDArray[np.float64] = np.where(f >= min_log_hz, log, lin)
+    return out
+
+
+def _mel_to_hz(m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Inverse of :func:`_hz_to_mel`."""
+    m = np.asarray(m, dtype=np.float64)
+    f_sp = 200.0 / 3
+    min_log_hz, min_log_mel, logstep = 1000.0, 1000.0 / f_sp, np.log(6.4) / 27.0
+    out: NDArray[np.float64] = np.where(
+        m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), f_sp * m)
+    return out
+
+
+def mel_frequencies(*, n_mels: int, fmin: float = 0.0, fmax: float) -> NDArray[np.float64]:
+    """``n_mels`` frequencies (Hz) evenly spaced on the Slaney mel scale.
+
+    Same values as ``librosa.mel_frequencies(n_mels=, fmin=, fmax=)`` (tested), without
+    importing librosa: its import costs ~110 MB and seconds in every shard worker.
+    """
+    lo, hi = _hz_to_mel(np.array(fmin)), _hz_to_mel(np.array(fmax))
+    return _mel_to_hz(np.linspace(lo, hi, n_mels))
+
+
+def mel_filterbank(*, sr: int, n_fft: int, n_mels: int) -> NDArray[np.float64]:
+    """Slaney-normalised triangular mel filterbank, shape ``(n_mels, n_fft // 2 + 1)``.
+
+    Same matrix as ``librosa.filters.mel(sr=, n_fft=, n_mels=)`` with its defaults
+    (tested to float precision), computed with numpy alone.
+    """
+    fft_hz = np.fft.rfftfreq(n_fft, d=1.0 / sr)
+    mel_hz = mel_frequencies(n_mels=n_mels + 2, fmax=sr / 2.0)
+    fdiff = np.diff(mel_hz)
+    ramps = mel_hz[:, None] - fft_hz[None, :]
+    lower = -ramps[:-2] / fdiff[:-1, None]
+    upper = ramps[2:] / fdiff[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    enorm = 2.0 / (mel_hz[2 : n_mels + 2] - mel_hz[:n_mels])
+    out: NDArray[np.float64] = weights * enorm[:, None]
+    return out
+
+
 class AudioFeatures:
     """Per-hop audio features accumulated from sample blocks.
 
@@ -194,18 +243,14 @@ class AudioFeatures:
         Computed in float32 (FFT and mel projection), returned as float64.
         """
         if self._mel is None:
-            import librosa
-
-            self._mel = librosa.filters.mel(sr=self.sr, n_fft=N_FFT, n_mels=N_MELS).astype(
-                np.float64)
+            self._mel = mel_filterbank(sr=self.sr, n_fft=N_FFT, n_mels=N_MELS)
             # sparse (~1000 non-zeros): no BLAS call, whose thread pool thrashes on a busy
             # machine for products this small
             from scipy.sparse import csr_matrix
 
             self._mel_csr = csr_matrix(self._mel.astype(np.float32))
             # centre frequency of each mel band (librosa.filters.mel's band peaks)
-            self._freqs = librosa.mel_frequencies(
-                n_mels=N_MELS + 2, fmax=self.sr / 2).astype(np.float64)[1:-1]
+            self._freqs = mel_frequencies(n_mels=N_MELS + 2, fmax=self.sr / 2)[1:-1]
             # periodic Hann, as librosa uses
             self._window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)
         assert self._window is not None
