@@ -136,7 +136,7 @@ def _rolling_location_scale(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
     """Rolling median and robust sigma of ``v`` over ``window`` samples, per block.
 
-    Medians are computed at anchors every ``window // 4`` samples on a strided
+    Medians are computed at anchors every ``window // 2`` samples on a strided
     subsample of at most ``_BASELINE_POINTS`` points per window, then linearly
     interpolated to the centres of blocks of ``window // 32`` samples; the baseline
     is constant within a block.  The cost is O(n) with a small constant.
@@ -151,7 +151,7 @@ def _rolling_location_scale(
     n = v.shape[0]
     window = max(1, min(window, n))
     step = max(1, window // _BASELINE_POINTS)
-    stride = max(1, window // 4)
+    stride = max(1, window // 2)
     block = max(1, window // 32)
     anchors = np.arange(0, n, stride, dtype=np.int64)
     if anchors[-1] != n - 1:
