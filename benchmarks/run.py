@@ -374,6 +374,9 @@ def print_targets(rows: list[Row], psd: dict[str, Row], flats: dict[str, dict[st
               f"process {fr.max_rss_mb:.0f} MB, whole process tree {mem:.0f} MB (PSS), "
               f"{_fmt(fr.sum_rss_mb, '.0f')} MB (sum of RSS, shared pages counted per process)")
         s = flat.get("short")
+        if s is not None and s.media_s < 1200:
+            print("       (the short file is under 20 min, where find_highlights' defaults differ: "
+                  "1 worker, and sampled video under 10 min; not like for like)")
         if s is not None:
             for label, a, b in (("largest-process RSS", s.max_rss_mb, fr.max_rss_mb),
                                 ("tree PSS", s.sum_pss_mb, fr.sum_pss_mb)):
