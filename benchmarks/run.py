@@ -72,16 +72,19 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         import highlights.api  # noqa: F401
         import highlights.features.analyze  # noqa: F401
         import highlights.features.audio  # noqa: F401
+        import highlights.features.chat  # noqa: F401
+        import highlights.features.lag  # noqa: F401
         import highlights.features.packets  # noqa: F401
         import highlights.features.scene  # noqa: F401
         import highlights.io.chat  # noqa: F401
         import highlights.io.media  # noqa: F401
-        for mod in ("cv2", "scipy.fft", "scipy.sparse", "scipy.signal", "librosa.filters"):
+        # what the analysis path imports lazily (no librosa since 136c83b)
+        for mod in ("cv2", "scipy.fft", "scipy.sparse"):
             try:
                 __import__(mod)
             except ImportError:
                 pass
-    if kind in ("scenedetect", "idle"):
+    if kind == "scenedetect":
         import cv2  # noqa: F401
         import scenedetect  # noqa: F401
     import_s = time.perf_counter() - t_imp
@@ -320,7 +323,7 @@ def bench_resolution(res: str, args: argparse.Namespace, n_cores: int) -> tuple[
                             note=f"modules imported before the clock; on the "
                                  f"{short.duration_s / 60:.0f}-min file, scaled"))
     i = run_one(full, "imports only (analysis stack)", {"kind": "idle"},
-                note="numpy, av, cv2, scipy, librosa.filters, highlights: memory floor of "
+                note="numpy, av, cv2, scipy.fft/sparse, highlights: memory floor of "
                      "one analysis process")
     i.media_s = 0.0
     rows.append(i)
