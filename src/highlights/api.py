@@ -205,11 +205,13 @@ def _analyze_media_cached(
 
     store: AnalysisCache | None = None
     key = ""
+    # One probe: clear errors for missing/non-media files before hashing, and the
+    # duration for the default worker count.
+    info = probe(source)
     if cache is not None:
         from .cache import AnalysisCache
 
         store = cache if isinstance(cache, AnalysisCache) else AnalysisCache(cache)
-        probe(source)  # clear errors for missing/non-media files before hashing
         key = store.key(source, {"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
                                  "audio_stream": audio_stream, "sr": ANALYSIS_SR})
         hit = store.load(key)
@@ -217,7 +219,7 @@ def _analyze_media_cached(
             log.info("Analysis of %s loaded from the cache.", source)
             return hit
     if workers is None and executor is None:
-        workers = _default_workers(probe(source).duration_s)
+        workers = _default_workers(info.duration_s)
     media = analyze_media(
         source, hop_s=hop_s, video=video, sample_fps=sample_fps, audio_stream=audio_stream,
         sr=ANALYSIS_SR, progress=progress, workers=workers, executor=executor,
