@@ -77,7 +77,7 @@ def plot_highlights(
     if truth:
         title += " (orange = chosen, green = reference)"
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.97))  # leave room for the title
     if path is not None:
         try:
             with atomic_output(path, overwrite=overwrite) as tmp:

@@ -105,7 +105,7 @@ class AudioFeatures:
     lo, hi : int
         Only hops ``lo <= i < hi`` are kept (a time range); others are pre-roll.
     spectral : bool
-        Also compute ``audio_onset`` and ``audio_excite`` (needs librosa).
+        Also compute ``audio_onset`` and ``audio_excite`` (numpy + scipy.fft).
     """
 
     def __init__(self, *, sr: int, hop_s: float, n_hint: int, lo: int = 0,
