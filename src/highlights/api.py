@@ -164,11 +164,12 @@ def analyze(
             if total_s <= 0:
                 total_s = float(events.time_s[-1]) + hop
             chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s)
-            lag, conf, lag_method = _chat_lag(chat_tls, timelines, chat_lag_s, notes)
             n = int(np.ceil(total_s / hop - 1e-9))
-            for key, tl in chat_tls.items():
-                timelines[key] = tl.shift(-lag).on_grid(hop_s=hop, start_s=0.0, n=n, how="mean")
-            timelines = add_derived(timelines)
+            shifted, lag, conf, lag_method = shift_chat(
+                chat_tls, timelines, chat_lag_s=chat_lag_s, hop_s=hop, start_s=0.0, n=n,
+                notes=notes,
+            )
+            timelines = add_derived({**timelines, **shifted})
             events = events.shift(-lag)
     if not timelines:
         raise fail("source", caller, "a recording or chat log with at least one signal", source)
@@ -229,6 +230,44 @@ def _analyze_media_cached(
     return media
 
 
+def shift_chat(
+    chat_tls: Mapping[str, Timeline],
+    media_tls: Mapping[str, Timeline],
+    *,
+    chat_lag_s: float | None,
+    hop_s: float,
+    start_s: float,
+    n: int,
+    notes: list[str],
+) -> tuple[dict[str, Timeline], float, float | None, str]:
+    """Move chat timelines back by the chat lag, onto the grid ``start_s + i * hop_s``.
+
+    Parameters
+    ----------
+    chat_tls : mapping of str to Timeline
+        Chat signals (must hold ``chat_rate`` for the lag to be estimated).
+    media_tls : mapping of str to Timeline
+        Audio/video signals to estimate the lag against.
+    chat_lag_s : float or None
+        The lag to apply; None estimates it (5 s default when not confident).
+    hop_s, start_s, n
+        The output grid.
+    notes : list of str
+        Data-quality notes are appended here.
+
+    Returns
+    -------
+    shifted : dict of str to Timeline
+    lag_s : float
+    confidence : float or None
+    method : {"given", "estimated", "default"}
+    """
+    lag, conf, method = _chat_lag(chat_tls, media_tls, chat_lag_s, notes)
+    shifted = {k: tl.shift(-lag).on_grid(hop_s=hop_s, start_s=start_s, n=n, how="mean")
+               for k, tl in chat_tls.items()}
+    return shifted, lag, conf, method
+
+
 def _chat_lag(
     chat_tls: Mapping[str, Timeline],
     media_tls: Mapping[str, Timeline],
@@ -240,7 +279,7 @@ def _chat_lag(
         return check_nonneg("chat_lag_s", "find_highlights", given), None, "given"
     cues = [media_tls[k] for k in ("audio_rms_db", "audio_excite", "motion", "scene")
             if k in media_tls]
-    if not cues:
+    if not cues or "chat_rate" not in chat_tls:
         log.info("No media signal to estimate the chat lag from; using %s s.", DEFAULT_CHAT_LAG_S)
         return DEFAULT_CHAT_LAG_S, None, "default"
     from .features.lag import estimate_chat_lag

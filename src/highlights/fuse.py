@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._validate import check_nonneg, check_positive, fail
-from .errors import SignalMissingWarning, TimelineMismatchError
-from .timeline import Timeline
+from .errors import SignalMissingWarning
+from .timeline import Timeline, common_grid
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -322,15 +322,7 @@ def fuse_detail(
             stacklevel=2,
         )
     merged = {**DEFAULT_WEIGHTS, **{k: float(w) for k, w in user.items()}}
-    if not items:
-        raise fail("timelines", "fuse", "a non-empty mapping of Timelines", timelines)
-    first = next(iter(items.values()))
-    for key, tl in items.items():
-        if tl.n != first.n or not tl._same_grid(first.hop_s, first.start_s):
-            raise TimelineMismatchError(
-                f"fuse needs timelines on one grid; {key!r} is {tl!r} but the first is "
-                f"{first!r}. Put them on one grid with highlights.align(...)."
-            )
+    first = common_grid(items, "fuse")
     lo, hi = _check_clip(clip, "fuse")
     width = max(1, int(round(smooth / first.hop_s)))
     window = _window(baseline_s, first.hop_s, first.n, "fuse")

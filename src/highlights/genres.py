@@ -68,9 +68,6 @@ FAMILIES: Mapping[str, str] = {
     "audio_excite": "audio_rms_db",
     "video_bytes": "motion",
 }
-#: Lag used when the chat lag cannot be estimated with confidence (as in the API).
-_DEFAULT_LAG_S = 5.0
-_MIN_LAG_CONFIDENCE = 0.25
 _DATA_FILE = "genre_weights.json"
 _PRESET_FORMAT = "highlights.genre_weights"
 
@@ -317,23 +314,14 @@ def align_chat(
     lag_s : float
         The lag applied.
     """
-    grid = _grid_of(timelines, "align_chat")
-    chat = [k for k in timelines if k.startswith("chat_")]
-    if chat_lag_s is None:
-        from .features.lag import estimate_chat_lag
+    from .api import shift_chat
 
-        cues = [timelines[k] for k in ("audio_rms_db", "motion", "scene") if k in timelines]
-        lag = _DEFAULT_LAG_S
-        if cues and "chat_rate" in timelines:
-            est, conf = estimate_chat_lag(timelines["chat_rate"], cues)
-            if conf >= _MIN_LAG_CONFIDENCE:
-                lag = float(est)
-    else:
-        lag = check_nonneg("chat_lag_s", "align_chat", chat_lag_s)
-    out = dict(timelines)
-    for k in chat:
-        out[k] = timelines[k].shift(-lag).on_grid(hop_s=grid.hop_s, start_s=grid.start_s,
-                                                  n=grid.n, how="mean")
+    grid = _grid_of(timelines, "align_chat")
+    chat = {k: tl for k, tl in timelines.items() if k.startswith("chat_")}
+    media = {k: tl for k, tl in timelines.items() if k not in chat}
+    shifted, lag, _, _ = shift_chat(chat, media, chat_lag_s=chat_lag_s, hop_s=grid.hop_s,
+                                    start_s=grid.start_s, n=grid.n, notes=[])
+    out = {**timelines, **shifted}
     from .features.derived import add_derived
 
     return add_derived(out), lag

@@ -53,10 +53,9 @@ from .errors import (
     ModelFileError,
     NotFittedError,
     SignalMissingWarning,
-    TimelineMismatchError,
 )
 from .fuse import Fusion, moving_average, robust_normalize
-from .timeline import Timeline
+from .timeline import Timeline, common_grid
 
 __all__ = [
     "HighlightModel",
@@ -150,21 +149,7 @@ def feature_names(
     return names
 
 
-def _grid_of(timelines: Mapping[str, Timeline], caller: str) -> Timeline:
-    """The first timeline, after checking that all share its grid."""
-    if not isinstance(timelines, Mapping) or not timelines:
-        raise fail("timelines", caller, "a non-empty mapping of str to Timeline", timelines)
-    for key, tl in timelines.items():
-        if not isinstance(tl, Timeline):
-            raise fail(f"timelines[{key!r}]", caller, "a Timeline", type(tl).__name__)
-    first = next(iter(timelines.values()))
-    for key, tl in timelines.items():
-        if tl.n != first.n or not tl._same_grid(first.hop_s, first.start_s):
-            raise TimelineMismatchError(
-                f"{caller} needs timelines on one grid; {key!r} is {tl!r} but the first is "
-                f"{first!r}. Put them on one grid with highlights.align(...)."
-            )
-    return first
+_grid_of = common_grid
 
 
 def timeline_features(

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._validate import check_choice, check_positive, fail
 from .errors import InvalidParameterError, TimelineMismatchError
 
-__all__ = ["Timeline", "align", "Resample"]
+__all__ = ["Timeline", "align", "common_grid", "Resample"]
 
 Resample = Literal["mean", "sum", "max", "interp"]
 _HOWS = ("mean", "sum", "max", "interp")
@@ -327,3 +327,28 @@ def align(
         mode = how[key] if isinstance(how, Mapping) else how
         out[key] = tl.on_grid(hop_s=hop, start_s=start_s, n=n, how=mode)
     return out
+
+
+def common_grid(timelines: Mapping[str, Timeline], caller: str) -> Timeline:
+    """Return the first timeline after checking that every one shares its grid.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``timelines`` is empty or holds something that is not a Timeline.
+    TimelineMismatchError
+        If the hops, starts or lengths differ.
+    """
+    if not isinstance(timelines, Mapping) or not timelines:
+        raise fail("timelines", caller, "a non-empty mapping of str to Timeline", timelines)
+    for key, tl in timelines.items():
+        if not isinstance(tl, Timeline):
+            raise fail(f"timelines[{key!r}]", caller, "a Timeline", type(tl).__name__)
+    first = next(iter(timelines.values()))
+    for key, tl in timelines.items():
+        if tl.n != first.n or not tl._same_grid(first.hop_s, first.start_s):
+            raise TimelineMismatchError(
+                f"{caller} needs timelines on one grid; {key!r} is {tl!r} but the first is "
+                f"{first!r}. Put them on one grid with highlights.align(...)."
+            )
+    return first
