@@ -46,10 +46,11 @@ import numpy as np
 from highlights import NoClipsWarning, SignalMissingWarning, Timeline
 from highlights.evaluate import evaluate_clips, score_timeline
 from highlights.features.derived import add_derived
-from highlights.fuse import DEFAULT_WEIGHTS, Fusion, fuse_detail
-from highlights.genres import GENRES, GenreStream, align_chat, genre_stream, weights_for_genre
-from highlights.model import HighlightModel
-from highlights.pick import pick_clips
+from highlights.fusion.genre import GENRES, weights_for_genre
+from highlights.fusion.score import DEFAULT_WEIGHTS, Fusion, fuse_detail
+from highlights.learn import HighlightModel
+from highlights.selection.peaks import pick_clips
+from highlights.synth.genre import GenreStream, align_chat, genre_stream
 
 N_CLIPS = 10
 PICK: dict[str, Any] = {"n": N_CLIPS, "min_len_s": 4.0, "max_len_s": 15.0, "pad_s": (1.0, 1.0),

@@ -20,8 +20,8 @@ import time
 import numpy as np
 
 from highlights import Timeline
-from highlights.fuse import fuse_detail
-from highlights.pick import pick_clips
+from highlights.fusion.score import fuse_detail
+from highlights.selection.peaks import pick_clips
 
 SIGNALS = ("audio_rms_db", "scene", "motion", "chat_rate", "chat_react")
 

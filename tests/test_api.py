@@ -91,7 +91,10 @@ def test_json_roundtrip_and_no_clobber(results, tmp_path):
     path = tmp_path / "out.json"
     r.to_json(path)
     doc = json.loads(path.read_text())
-    assert doc["schema"] == "highlights.result" and doc["schema_version"] == 1
+    assert doc["schema"] == "highlights.result" and doc["schema_version"] == 2
+    # v2: duration_s is the media's duration, not the end of the score grid.
+    assert doc["duration_s"] == pytest.approx(r.media.duration_s, abs=1e-3)
+    assert r.duration_s == pytest.approx(r.media.duration_s)
     assert [c["rank"] for c in doc["clips"]] == [c.rank for c in r.clips]
     assert doc["clips"][0]["start_s"] == pytest.approx(r.clips[0].start_s, abs=1e-3)
     with pytest.raises(FileExistsError):
@@ -189,7 +192,7 @@ def test_public_api_is_documented():
 
 
 def test_learned_model_in_find_highlights(streams, results, tmp_path):
-    from highlights.model import HighlightModel
+    from highlights.learn import HighlightModel
 
     train = [0, 1]
     model = HighlightModel().fit_timelines(

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from highlights.errors import StreamNotFoundError
+from highlights.features.analyze import audio_energy
 from highlights.features.audio import (
     DB_FLOOR,
     HOP_LENGTH,
     N_FFT,
     N_MELS,
     AudioFeatures,
-    audio_energy,
 )
 from media_factory import make_media
 

@@ -249,7 +249,7 @@ def test_directory_is_not_a_chat_log(tmp_path: Path) -> None:
     "name", ["chat_downloader.json", "twitch_downloader.json", "generic.json"]
 )
 def test_tiny_stream_buffer_gives_same_result(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    import highlights.io.chat as chat_mod
+    import highlights.io.chat._reader as chat_mod
 
     ref = _quiet(DATA / name)
     monkeypatch.setattr(chat_mod, "_CHUNK_CHARS", 7)
@@ -261,7 +261,7 @@ def test_tiny_stream_buffer_gives_same_result(monkeypatch: pytest.MonkeyPatch, n
 
 def test_line_numbers_across_buffer_refills(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
-    import highlights.io.chat as chat_mod
+    import highlights.io.chat._reader as chat_mod
 
     monkeypatch.setattr(chat_mod, "_CHUNK_CHARS", 50)
     rows = [f'{{"time_s": {i}, "text": "row {i}"}}' for i in range(300)]

@@ -50,7 +50,7 @@ def test_chat_density_kinds_and_empty() -> None:
 
 # ----------------------------------------------------------------------------- signals
 from highlights.features.chat import chat_signals, spam_weights, top_keywords  # noqa: E402
-from highlights.lexicon import canonical_token, emote_count, reaction_hits  # noqa: E402
+from highlights.features.lexicon import canonical_token, emote_count, reaction_hits  # noqa: E402
 
 
 def _spam_weights_ref(t: list[float], author: list[object], text: list[str], window_s: float,

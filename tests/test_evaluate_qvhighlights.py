@@ -15,7 +15,7 @@ from conftest import shared_path
 from highlights.errors import InvalidParameterError
 from highlights.evaluate import qvhighlights
 from highlights.evaluate._core import greedy_match, iou_cross, ranked_ap, voc_ap
-from highlights.evaluate.qvhighlights import IOU_THRESHOLDS
+from highlights.evaluate.official import IOU_THRESHOLDS
 
 THR = [str(t) for t in IOU_THRESHOLDS]
 

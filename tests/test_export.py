@@ -22,7 +22,7 @@ from highlights.export import (
     chapters_text,
     export_clips,
     one_line,
-    render,
+    render_text,
     safe_child,
     safe_filename,
 )
@@ -258,25 +258,25 @@ def test_srt_and_vtt_parse_back_to_the_same_spans() -> None:
     clips = hostile_clips()[::-1]  # given in reverse: cues must come out in time order
     want = [t for c in sorted(clips, key=lambda c: c.start_s) for t in (c.start_s, c.end_s)]
     for fmt in ("srt", "vtt"):
-        cues = parse_cues(render(clips, format=fmt), vtt=fmt == "vtt")
+        cues = parse_cues(render_text(clips, format=fmt), vtt=fmt == "vtt")
         assert [t for a, b, _ in cues for t in (a, b)] == pytest.approx(want, abs=5e-4)
         assert all(len(p) == 2 and p[1].startswith("score ") for _, _, p in cues)
-    vtt = render(clips, format="vtt")
+    vtt = render_text(clips, format="vtt")
     assert "<script>" not in vtt and "&lt;script&gt;" in vtt
     assert vtt.count("-->") == len(clips)
-    assert render(clips, format="srt").count("-->") == len(clips)
+    assert render_text(clips, format="srt").count("-->") == len(clips)
 
 
 def test_srt_millisecond_rounding_over_hours() -> None:
     clip = Clip(3 * 3600 + 59 * 60 + 59.9996, 4 * 3600 + 0.0004, 14400.0, 1.0, 1)
-    ((a, b, _),) = parse_cues(render([clip], format="srt"), vtt=False)
+    ((a, b, _),) = parse_cues(render_text([clip], format="srt"), vtt=False)
     assert (a, b) == (14400.0, 14400.0)
-    assert "04:00:00,000 --> 04:00:00,000" in render([clip], format="srt")
+    assert "04:00:00,000 --> 04:00:00,000" in render_text([clip], format="srt")
 
 
 def test_csv_round_trips_and_defuses_formulas() -> None:
     clips = hostile_clips()
-    rows = list(csv.reader(io.StringIO(render(clips, format="csv"))))
+    rows = list(csv.reader(io.StringIO(render_text(clips, format="csv"))))
     assert rows[0][:3] == ["rank", "start_s", "end_s"]
     assert len(rows) == len(clips) + 1
     for clip, row in zip(clips, rows[1:], strict=True):
@@ -292,7 +292,8 @@ def test_csv_round_trips_and_defuses_formulas() -> None:
 
 def test_json_is_versioned_and_lossless() -> None:
     clips = hostile_clips()
-    doc = json.loads(render(clips, format="json", fps=29.97, media_path="v.mp4", duration_s=600.0))
+    doc = json.loads(render_text(clips, format="json", fps=29.97, media_path="v.mp4",
+                                 duration_s=600.0))
     assert doc["schema"] == "highlights.clips" and doc["schema_version"] == 1
     assert (doc["media"]["fps_num"], doc["media"]["fps_den"]) == (30000, 1001)
     assert [c["label"] for c in doc["clips"]] == [c.label for c in clips]
@@ -305,7 +306,7 @@ def test_json_is_versioned_and_lossless() -> None:
 def test_ffconcat_quotes_paths_and_cannot_be_forged(tmp_path: Path) -> None:
     clips = hostile_clips()[:3]
     media = tmp_path / "it's a 'vod' \\ 1.mp4"
-    text = render(clips, format="ffconcat", media_path=media)
+    text = render_text(clips, format="ffconcat", media_path=media)
     lines = text.splitlines()
     assert lines[0] == "ffconcat version 1.0"
     assert len(lines) == 1 + 3 * len(clips)
@@ -315,9 +316,9 @@ def test_ffconcat_quotes_paths_and_cannot_be_forged(tmp_path: Path) -> None:
         assert a[0] == "inpoint" and float(a[1]) == pytest.approx(clip.start_s)
         assert b[0] == "outpoint" and float(b[1]) == pytest.approx(clip.end_s)
     with pytest.raises(ExportError, match="line break"):
-        render(clips, format="ffconcat", media_path=tmp_path / "x\nfile '/etc/passwd'")
+        render_text(clips, format="ffconcat", media_path=tmp_path / "x\nfile '/etc/passwd'")
     with pytest.raises(InvalidParameterError, match="media_path"):
-        render(clips, format="ffconcat")
+        render_text(clips, format="ffconcat")
 
 
 def test_every_format_keeps_one_line_per_label(tmp_path: Path) -> None:
@@ -329,14 +330,14 @@ def test_every_format_keeps_one_line_per_label(tmp_path: Path) -> None:
     ]
     for fmt in ("csv", "srt", "vtt", "ffconcat", "edl", "resolve_markers", "json"):
         kw = {"fps": 25, "media_path": tmp_path / "v.mp4", "duration_s": 1000.0}
-        hostile = render(clips, format=fmt, **kw)
-        benign = render(plain, format=fmt, **kw)
+        hostile = render_text(clips, format=fmt, **kw)
+        benign = render_text(plain, format=fmt, **kw)
         assert len(hostile.splitlines()) == len(benign.splitlines()), fmt
         assert "\x00" not in hostile and "\r" not in hostile.replace("\r\n", "\n"), fmt
 
 
 def test_chapters_from_hostile_clips() -> None:
-    text = render(hostile_clips(), format="chapters", duration_s=1000.0)
+    text = render_text(hostile_clips(), format="chapters", duration_s=1000.0)
     chapters = assert_youtube_rules(text, 1000.0)
     assert len(chapters) == len(HOSTILE) + 1  # all clips are >= 10 s apart, plus 0:00
     assert all("<" not in t and ">" not in t for _, t in chapters)

@@ -18,7 +18,7 @@ import pytest
 
 from highlights.errors import ExportError, OutputExistsError
 from highlights.export import export_clips
-from highlights.io.cut import cut_clip, cut_clips
+from highlights.export.cut import cut_clip, cut_clips
 from highlights.types import Clip
 
 W, H, FPS, SR = 320, 180, 25, 48000
@@ -369,7 +369,7 @@ def test_encode_turns_a_rotated_video_upright(rotated: tuple[Path, int], tmp_pat
 
 @pytest.mark.parametrize("t_s", [0.0, 0.5, 1.0, 2.0, 2.1, 3.9])
 def test_keyframe_search_matches_a_full_scan(recording: Path, t_s: float) -> None:
-    from highlights.io._pyav import keyframe_before, media_origin, seek
+    from highlights.io.seek import keyframe_before, media_origin, seek
 
     with av.open(str(recording)) as c:
         v = c.streams.video[0]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from highlights.errors import ExportError
-from highlights.export import export_clips, one_line, render
+from highlights.export import export_clips, one_line, render_text
 from highlights.export._common import as_rate
 from highlights.types import Clip
 
@@ -106,7 +106,7 @@ def test_read_back_gives_the_same_spans(
 
 def test_edl_lines_cannot_be_forged(tmp_path: Path, rng: np.random.Generator) -> None:
     clips = random_clips(rng, 14)
-    text = render(
+    text = render_text(
         clips, format="edl", fps=29.97, media_path=tmp_path / "vod.mp4", title="x\n999  AX V C"
     )
     event = re.compile(
@@ -134,7 +134,7 @@ def test_edl_reel_names_are_sanitised(tmp_path: Path) -> None:
         ("../../é$.mkv", "AX"),
         ("a\nb.mp4", "AB"),
     ]:
-        text = render(clip, format="edl", fps=25, media_path=tmp_path / name)
+        text = render_text(clip, format="edl", fps=25, media_path=tmp_path / name)
         assert text.splitlines()[3].split()[1] == reel
 
 
@@ -153,7 +153,7 @@ def test_resolve_markers_parse_back(rng: np.random.Generator, fps: float) -> Non
     clips = random_clips(rng, 20)
     rate = as_rate(fps, caller="t")
     base = round(float(rate))
-    lines = render(clips[::-1], format="resolve_markers", fps=fps).splitlines()
+    lines = render_text(clips[::-1], format="resolve_markers", fps=fps).splitlines()
     assert lines[:3] == ["TITLE: highlights", "FCM: NON-DROP FRAME", ""]
     body = [line for line in lines[3:] if line]
     assert len(body) == 2 * len(clips)
@@ -213,9 +213,9 @@ def test_missing_opentimelineio_names_the_extra(
 
 def test_timecode_past_24_hours_is_refused(tmp_path: Path) -> None:
     clips = [Clip(23 * 3600.0 + 10, 23 * 3600.0 + 20, 23 * 3600.0 + 15, 1.0, 1)]
-    assert render(clips, format="edl", fps=25)
+    assert render_text(clips, format="edl", fps=25)
     with pytest.raises(ExportError, match="24 hours"):
-        render(clips, format="resolve_markers", fps=25)  # 01:00:00:00 + 23 h
+        render_text(clips, format="resolve_markers", fps=25)  # 01:00:00:00 + 23 h
 
 
 def test_fcp7_unsupported_rate_is_a_clear_error(tmp_path):

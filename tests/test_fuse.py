@@ -7,9 +7,15 @@ import pytest
 
 import naive
 from highlights import SignalMissingWarning, Timeline, TimelineMismatchError
-from highlights.fuse import DEFAULT_WEIGHTS, fuse, fuse_detail, moving_average, robust_normalize
+from highlights.fusion.score import (
+    DEFAULT_WEIGHTS,
+    fuse,
+    fuse_detail,
+    moving_average,
+    robust_normalize,
+)
 
-fuse_mod = importlib.import_module("highlights.fuse")
+fuse_mod = importlib.import_module("highlights.fusion.score")
 
 
 @pytest.mark.parametrize("width", [1, 2, 3, 8, 31])

@@ -11,14 +11,10 @@ import pytest
 
 from highlights import InvalidParameterError
 from highlights.evaluate import score_timeline
-from highlights.fuse import DEFAULT_WEIGHTS, fuse
-from highlights.genres import (
-    GENRES,
-    align_chat,
-    fit_weights,
-    genre_stream,
-    weights_for_genre,
-)
+from highlights.fusion.genre import GENRES, weights_for_genre
+from highlights.fusion.score import DEFAULT_WEIGHTS, fuse
+from highlights.learn.fit import fit_weights
+from highlights.synth.genre import align_chat, genre_stream
 
 SHORT = {"duration_s": 900.0, "n_moments": 4}
 

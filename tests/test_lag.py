@@ -125,8 +125,8 @@ def test_lag_compensation_helps_fusion_find_planted_moments(seed: int) -> None:
     """End to end on synth streams: chat signals shifted by the estimated lag put the
     fused clips on the planted moments at least as often as unshifted chat."""
     from highlights.features.chat import chat_signals
-    from highlights.fuse import fuse
-    from highlights.pick import pick_clips
+    from highlights.fusion.score import fuse
+    from highlights.selection.peaks import pick_clips
     from highlights.synth import make_chat_events, make_signals
 
     lag, dur = 25.0, 1800.0

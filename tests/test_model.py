@@ -19,17 +19,11 @@ from highlights import (
     Timeline,
     TimelineMismatchError,
 )
-from highlights.fuse import Fusion, moving_average, robust_normalize
-from highlights.model import (
-    HighlightModel,
-    ModelFileError,
-    _tree_arrays,
-    _tree_contributions,
-    feature_names,
-    span_labels,
-    timeline_features,
-    window_mean,
-)
+from highlights.errors import ModelFileError
+from highlights.fusion.score import Fusion, moving_average, robust_normalize
+from highlights.learn import HighlightModel, feature_names, span_labels, timeline_features
+from highlights.learn.features import window_mean
+from highlights.learn.model import _tree_arrays, _tree_contributions
 from highlights.synth import make_signals
 
 HOP = 0.5
@@ -224,7 +218,7 @@ def test_learned_beats_random_on_held_out(fitted: HighlightModel, test_streams: 
         assert random_ap < 0.1  # about the positive rate
         assert learned > random_ap + 0.5
         # and the best clip the picker takes from the learned score is a planted moment
-        from highlights.pick import pick_clips
+        from highlights.selection.peaks import pick_clips
 
         top = pick_clips(fitted.fuse(tls).score, n=1, min_len_s=4.0, max_len_s=15.0,
                          pad_s=(1.0, 1.0))[0]
@@ -254,7 +248,7 @@ def test_boosting_trees_match_sklearn(rng: np.random.Generator) -> None:
 
 def test_boosting_model_fits_and_explains(fitted_gb: HighlightModel, test_streams: list,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import highlights.model as hm
+    import highlights.learn.model as hm
 
     tls, spans = test_streams[0]
     fusion = fitted_gb.fuse(tls)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import naive
 from highlights import InvalidParameterError, NoClipsWarning, Timeline
-from highlights.pick import pick_clips, sliding_max
+from highlights.selection.peaks import pick_clips, sliding_max
 
 
 @pytest.mark.parametrize("radius", [0, 1, 2, 7, 50])

@@ -1,4 +1,4 @@
-"""Rendered reels and 9:16 shorts (highlights.io.render).
+"""Rendered reels and 9:16 shorts (highlights.export.render).
 
 The source is the clip-export test input (tests/test_export_cut.py): 5 s of 320x180
 H.264 at 25 fps with a 1-s GOP and B-frames, each frame's index drawn as 8 black/white
@@ -23,7 +23,7 @@ from highlights.errors import (
     OutputExistsError,
     StreamNotFoundError,
 )
-from highlights.io.render import render_clip, render_reel
+from highlights.export.render import render_clip, render_reel
 from highlights.types import Clip
 from test_export_cut import (
     AUDIO_FRAME_S,
@@ -328,7 +328,7 @@ def test_bad_inputs(media: Path, audio_only: Path, tmp_path: Path) -> None:
 
 
 def test_plan_counts_in_integers() -> None:
-    from highlights.io.render import _plan
+    from highlights.export.render import _plan
 
     clips = [_clip(0.1, 0.5), _clip(10.02, 10.98), _clip(3.333, 7.777)]
     rate, sr, k = Fraction(30000, 1001), 44100, 4

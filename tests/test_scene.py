@@ -10,11 +10,10 @@ import pytest
 
 from conftest import shared_path
 from highlights.errors import StreamNotFoundError
+from highlights.features.analyze import scene_change, scene_cuts
 from highlights.features.scene import (
     CutDetector,
     content_distance,
-    scene_change,
-    scene_cuts,
     yuv_to_hsv,
 )
 from highlights.io.media import probe

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highlights import Clip, InvalidParameterError, NoClipsWarning, Timeline
-from highlights.boundaries import quietest_point, snap_clips
-from highlights.chapters import MIN_CHAPTER_S, make_chapters
-from highlights.choose import choose_clips, resolve_selection
-from highlights.select import select_budget
+from highlights.selection.budget import select_budget
+from highlights.selection.chapters import MIN_CHAPTER_S, make_chapters
+from highlights.selection.snap import quietest_point, snap_clips
+from highlights.selection.stage import resolve_selection, select_clips
 
 
 def _clip(s, e, score=1.0, rank=1, peak=None):
@@ -132,16 +132,16 @@ def _score(hours=2.0, seed=0):
 
 def test_reel_totals_180_to_300_s_on_two_hours():
     sel = resolve_selection("reel")
-    clips = choose_clips(_score(), sel)
+    clips = select_clips(_score(), sel)
     total = sum(c.duration_s for c in clips)
     assert 180 <= total <= 300
     assert [c.start_s for c in clips] == sorted(c.start_s for c in clips)
 
 
 def test_shorts_and_teaser_lengths():
-    shorts = choose_clips(_score(seed=1), resolve_selection("shorts"))
+    shorts = select_clips(_score(seed=1), resolve_selection("shorts"))
     assert shorts and all(15 - 1e-6 <= c.duration_s <= 60 + 1e-6 for c in shorts)
-    teaser = choose_clips(_score(seed=2), resolve_selection("teaser"))
+    teaser = select_clips(_score(seed=2), resolve_selection("teaser"))
     assert teaser and all(2 - 1e-6 <= c.duration_s <= 4 + 1e-6 for c in teaser)
     assert sum(c.duration_s for c in teaser) <= 20 + 1e-6
 
@@ -158,5 +158,5 @@ def test_explicit_parameters_override_preset():
 def test_chapters_preset():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        clips = choose_clips(_score(hours=1.0), resolve_selection("chapters"))
+        clips = select_clips(_score(hours=1.0), resolve_selection("chapters"))
     assert clips[0].start_s == 0 and len(clips) >= 3

@@ -20,14 +20,13 @@ from highlights.synth import (
     Moment,
     SynthPlan,
     SynthStream,
-    _blocks,
-    _gate,
-    _harmonic_sum,
     make_chat_events,
     make_livestream,
     make_plan,
     make_signals,
 )
+from highlights.synth.media import _blocks, _harmonic_sum
+from highlights.synth.signals import _gate
 
 FPS = 15
 SR = 22050

@@ -49,42 +49,42 @@ _LAZY: dict[str, str] = {
     "select": ".api",
     "Analysis": ".api",
     "Highlights": ".result",
-    "fuse": ".fuse",
-    "fuse_detail": ".fuse",
-    "robust_normalize": ".fuse",
-    "DEFAULT_WEIGHTS": ".fuse",
-    "pick_clips": ".pick",
-    "snap_clips": ".boundaries",
-    "select_budget": ".select",
-    "make_chapters": ".chapters",
-    "PRESETS": ".presets",
+    "fuse": ".fusion",
+    "fuse_detail": ".fusion",
+    "robust_normalize": ".fusion",
+    "DEFAULT_WEIGHTS": ".fusion",
+    "weights_for_genre": ".fusion",
+    "pick_clips": ".selection",
+    "snap_clips": ".selection",
+    "select_budget": ".selection",
+    "make_chapters": ".selection",
+    "PRESETS": ".selection",
     "probe": ".io.media",
     "load_chat": ".io.chat",
+    "detect_chat_format": ".io.chat",
+    "CHAT_FORMATS": ".io.chat",
     "chat_density": ".features.chat",
     "chat_signals": ".features.chat",
     "top_keywords": ".features.chat",
     "estimate_chat_lag": ".features.lag",
-    "detect_chat_format": ".io.chat",
-    "CHAT_FORMATS": ".io.chat",
-    "audio_energy": ".features.audio",
-    "scene_change": ".features.scene",
-    "scene_cuts": ".features.scene",
+    "audio_energy": ".features.analyze",
+    "scene_change": ".features.analyze",
+    "scene_cuts": ".features.analyze",
     "analyze_media": ".features.analyze",
     "MediaAnalysis": ".features.analyze",
-    "make_signals": ".synth",
-    "HighlightModel": ".model",
-    "weights_for_genre": ".genres",
-    "fit_weights": ".genres",
-    "export_clips": ".export",
-    "chapters_text": ".export",
-    "cut_clips": ".io.cut",
-    "render_reel": ".io.render",
-    "render_clip": ".io.render",
     "AnalysisCache": ".cache",
+    "HighlightModel": ".learn",
+    "fit_weights": ".learn",
+    "make_signals": ".synth",
     "make_livestream": ".synth",
     "evaluate_clips": ".evaluate",
     "qvhighlights": ".evaluate",
     "score_timeline": ".evaluate",
+    "export_clips": ".export",
+    "chapters_text": ".export",
+    "cut_clips": ".export",
+    "render_reel": ".export",
+    "render_clip": ".export",
 }
 
 __all__ = [
@@ -99,30 +99,33 @@ __all__ = [
     *_LAZY,
 ]
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .api import Analysis, analyze, find_highlights, find_highlights_batch, select  # noqa: F401
-    from .boundaries import snap_clips  # noqa: F401
-    from .cache import AnalysisCache  # noqa: F401
-    from .chapters import make_chapters  # noqa: F401
-    from .evaluate import evaluate_clips, qvhighlights, score_timeline  # noqa: F401
-    from .export import chapters_text, export_clips  # noqa: F401
-    from .features.analyze import MediaAnalysis, analyze_media  # noqa: F401
-    from .features.audio import audio_energy  # noqa: F401
-    from .features.chat import chat_density, chat_signals, top_keywords  # noqa: F401
-    from .features.lag import estimate_chat_lag  # noqa: F401
-    from .features.scene import scene_change, scene_cuts  # noqa: F401
-    from .fuse import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize  # noqa: F401
-    from .genres import fit_weights, weights_for_genre  # noqa: F401
-    from .io.chat import CHAT_FORMATS, detect_chat_format, load_chat  # noqa: F401
-    from .io.cut import cut_clips  # noqa: F401
-    from .io.media import probe  # noqa: F401
-    from .io.render import render_clip, render_reel  # noqa: F401
-    from .model import HighlightModel  # noqa: F401
-    from .pick import pick_clips  # noqa: F401
-    from .presets import PRESETS  # noqa: F401
-    from .result import Highlights  # noqa: F401
-    from .select import select_budget  # noqa: F401
-    from .synth import make_livestream, make_signals  # noqa: F401
+if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
+    from .api import Analysis, analyze, find_highlights, find_highlights_batch, select
+    from .cache import AnalysisCache
+    from .evaluate import evaluate_clips, qvhighlights, score_timeline
+    from .export import (
+        chapters_text,
+        cut_clips,
+        export_clips,
+        render_clip,
+        render_reel,
+    )
+    from .features.analyze import (
+        MediaAnalysis,
+        analyze_media,
+        audio_energy,
+        scene_change,
+        scene_cuts,
+    )
+    from .features.chat import chat_density, chat_signals, top_keywords
+    from .features.lag import estimate_chat_lag
+    from .fusion import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize, weights_for_genre
+    from .io.chat import CHAT_FORMATS, detect_chat_format, load_chat
+    from .io.media import probe
+    from .learn import HighlightModel, fit_weights
+    from .result import Highlights
+    from .selection import PRESETS, make_chapters, pick_clips, select_budget, snap_clips
+    from .synth import make_livestream, make_signals
 
 
 def __getattr__(name: str) -> Any:

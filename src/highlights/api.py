@@ -7,38 +7,30 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import check_choice, check_nonneg, check_positive, fail
-from .choose import Selection, choose_clips, resolve_selection
+from ._validate import check_choice, check_positive, fail
 from .errors import HighlightsError, SignalMissingWarning
 from .features.derived import add_derived
-from .fuse import fuse_detail
-from .result import Highlights, _annotate
+from .features.lag import shift_chat
+from .result import Analysis, Highlights, build_highlights
+from .selection.stage import Selection, resolve_selection
 from .timeline import Timeline
 from .types import ChatEvents, MediaInfo
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cache import AnalysisCache
     from .features.analyze import MediaAnalysis
-    from .model import HighlightModel
+    from .learn.model import HighlightModel
 
-__all__ = ["find_highlights", "find_highlights_batch", "analyze", "Analysis",
-           "DEFAULT_CHAT_LAG_S", "VIDEO_MODES"]
+__all__ = ["find_highlights", "find_highlights_batch", "analyze", "select", "Analysis",
+           "VIDEO_MODES"]
 
 log = logging.getLogger(__name__)
 
-#: Chat lag used when it cannot be estimated with confidence, seconds.  Viewers react
-#: "almost always within the previous five to fifteen seconds" (see LANDSCAPE.md).
-DEFAULT_CHAT_LAG_S = 5.0
-#: Largest chat lag searched for, seconds.
-MAX_CHAT_LAG_S = 60.0
-#: Below this confidence the estimated chat lag is replaced by DEFAULT_CHAT_LAG_S.
-MIN_LAG_CONFIDENCE = 0.25
 #: Media longer than this (seconds) is analysed in parallel shards by default.
 SHARD_ABOVE_S = 1200.0
 #: Audio analysis sample rate, Hz.
@@ -50,44 +42,6 @@ ChatInput = (
     str | os.PathLike[str] | Sequence[float] | NDArray[np.floating] | ChatEvents | None
 )
 Progress = bool | Callable[[float, float], None] | None
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Every signal of one recording on one grid: the expensive, re-usable part.
-
-    Attributes
-    ----------
-    timelines : dict of str to Timeline
-        Raw signals on the common grid (start 0, ``hop_s``).
-    media : MediaInfo or None
-        The probed media (None for chat-only input).
-    chat : ChatEvents or None
-        The chat events, shifted back by ``chat_lag_s``.
-    chat_lag_s, chat_lag_confidence : float or None
-        Applied chat lag and the estimate's confidence.
-    chat_lag_method : {"given", "estimated", "default"} or None
-        Where ``chat_lag_s`` came from.
-    cuts_s : ndarray of float64
-        Hard cuts found while analysing the video, seconds.
-    notes : tuple of str
-        Data-quality notes (also issued as warnings).
-    """
-
-    timelines: dict[str, Timeline]
-    media: MediaInfo | None
-    chat: ChatEvents | None
-    chat_lag_s: float | None
-    chat_lag_confidence: float | None
-    chat_lag_method: str | None
-    cuts_s: NDArray[np.float64]
-    notes: tuple[str, ...]
-    source: str
-
-    @property
-    def duration_s(self) -> float | None:
-        """Media length in seconds (None for chat-only analyses)."""
-        return None if self.media is None or self.media.duration_s <= 0 else self.media.duration_s
 
 
 def _note(notes: list[str], message: str) -> None:
@@ -178,6 +132,7 @@ def analyze(
         chat_lag_confidence=conf, chat_lag_method=lag_method, cuts_s=cuts, notes=tuple(notes),
         source=str(source) if source is not None
         else str(chat) if isinstance(chat, (str, os.PathLike)) else "",
+        span_s=total_s if total_s > 0 else None,
     )
 
 
@@ -228,73 +183,6 @@ def _analyze_media_cached(
     if store is not None:
         store.store(key, media)
     return media
-
-
-def shift_chat(
-    chat_tls: Mapping[str, Timeline],
-    media_tls: Mapping[str, Timeline],
-    *,
-    chat_lag_s: float | None,
-    hop_s: float,
-    start_s: float,
-    n: int,
-    notes: list[str],
-) -> tuple[dict[str, Timeline], float, float | None, str]:
-    """Move chat timelines back by the chat lag, onto the grid ``start_s + i * hop_s``.
-
-    Parameters
-    ----------
-    chat_tls : mapping of str to Timeline
-        Chat signals (must hold ``chat_rate`` for the lag to be estimated).
-    media_tls : mapping of str to Timeline
-        Audio/video signals to estimate the lag against.
-    chat_lag_s : float or None
-        The lag to apply; None estimates it (5 s default when not confident).
-    hop_s, start_s, n
-        The output grid.
-    notes : list of str
-        Data-quality notes are appended here.
-
-    Returns
-    -------
-    shifted : dict of str to Timeline
-    lag_s : float
-    confidence : float or None
-    method : {"given", "estimated", "default"}
-    """
-    lag, conf, method = _chat_lag(chat_tls, media_tls, chat_lag_s, notes)
-    shifted = {k: tl.shift(-lag).on_grid(hop_s=hop_s, start_s=start_s, n=n, how="mean")
-               for k, tl in chat_tls.items()}
-    return shifted, lag, conf, method
-
-
-def _chat_lag(
-    chat_tls: Mapping[str, Timeline],
-    media_tls: Mapping[str, Timeline],
-    given: float | None,
-    notes: list[str],
-) -> tuple[float, float | None, str]:
-    """Pick the chat lag: the given one, an estimate, or the default (and say which)."""
-    if given is not None:
-        return check_nonneg("chat_lag_s", "find_highlights", given), None, "given"
-    cues = [media_tls[k] for k in ("audio_rms_db", "audio_excite", "motion", "scene")
-            if k in media_tls]
-    if not cues or "chat_rate" not in chat_tls:
-        log.info("No media signal to estimate the chat lag from; using %s s.", DEFAULT_CHAT_LAG_S)
-        return DEFAULT_CHAT_LAG_S, None, "default"
-    from .features.lag import estimate_chat_lag
-
-    # Lags beyond a quarter of the stream cannot be told from chance: cap the search.
-    max_lag = float(np.clip(chat_tls["chat_rate"].duration_s / 4, 10.0, MAX_CHAT_LAG_S))
-    lag, conf = estimate_chat_lag(chat_tls["chat_rate"], cues, max_lag_s=max_lag)
-    if conf < MIN_LAG_CONFIDENCE:
-        notes.append(
-            f"Chat lag estimate {lag:.1f} s has low confidence ({conf:.2f}); "
-            f"using the default {DEFAULT_CHAT_LAG_S:g} s instead."
-        )
-        log.info(notes[-1])
-        return DEFAULT_CHAT_LAG_S, float(conf), "default"
-    return float(lag), float(conf), "estimated"
 
 
 def find_highlights(
@@ -481,8 +369,8 @@ def select(
     analysis : Analysis
         Output of :func:`analyze`.
     selection : Selection, optional
-        Output of :func:`highlights.choose.resolve_selection` (default: the library
-        defaults).
+        Output of :func:`highlights.selection.resolve_selection` (default: the
+        library defaults).
     weights, baseline_s, smooth_s
         Fusion parameters (see :func:`find_highlights`).
     extra_params : mapping, optional
@@ -494,76 +382,8 @@ def select(
     -------
     Highlights
     """
-    sel = resolve_selection() if selection is None else selection
-    if model is not None:
-        from .model import HighlightModel
-
-        if not isinstance(model, HighlightModel):
-            model = HighlightModel.load(model)
-        fusion = model.fuse(analysis.timelines)
-    else:
-        fusion = fuse_detail(
-            analysis.timelines, weights=resolve_weights(weights, analysis.timelines),
-            baseline_s=baseline_s, smooth_s=smooth_s,
-        )
-    keyword_source = _keyword_source(analysis.chat)
-    clips = choose_clips(
-        fusion.score, sel, components=fusion.components,
-        energy=analysis.timelines.get("audio_rms_db"), cuts_s=analysis.cuts_s,
-        keywords=keyword_source, duration_s=analysis.duration_s,
-    )
-    params: dict[str, Any] = {
-        **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,
-        "smooth_s": smooth_s, "model": None if model is None else repr(model),
-        **dict(extra_params or {}),
-    }
-    return Highlights(
-        clips=tuple(_annotate(clips, keyword_source)),
-        score=fusion.score,
-        timelines=dict(analysis.timelines),
-        components=fusion.components,
-        params=params,
-        media=analysis.media,
-        chat_lag_s=analysis.chat_lag_s,
-        chat_lag_confidence=analysis.chat_lag_confidence,
-        chat_lag_method=analysis.chat_lag_method,
-        source=analysis.source,
-        notes=analysis.notes,
-        keyword_source=keyword_source,
-        cuts_s=analysis.cuts_s,
-    )
-
-
-def resolve_weights(
-    weights: Mapping[str, float] | str | None, timelines: Mapping[str, Timeline]
-) -> Mapping[str, float] | None:
-    """Turn a genre name into a complete weight set for the signals that are present.
-
-    A genre preset is a whole set: signals it does not name get weight 0 rather than
-    their default weight.
-    """
-    if not isinstance(weights, str):
-        return weights
-    from .genres import weights_for_genre
-
-    preset = weights_for_genre(weights)
-    return {k: float(preset.get(k, 0.0)) for k in timelines}
-
-
-class _Keywords:
-    """Top chat reactions of a span (a class, not a closure, so results pickle)."""
-
-    def __init__(self, events: ChatEvents) -> None:
-        self.events = events
-
-    def __call__(self, start_s: float, end_s: float) -> Sequence[str]:
-        from .features.chat import top_keywords
-
-        return top_keywords(self.events, start_s, end_s, k=5)
-
-
-def _keyword_source(events: ChatEvents | None) -> Callable[[float, float], Sequence[str]] | None:
-    return None if events is None else _Keywords(events)
+    return build_highlights(analysis, selection, weights=weights, baseline_s=baseline_s,
+                            smooth_s=smooth_s, model=model, extra_params=extra_params)
 
 
 def find_highlights_batch(

@@ -156,7 +156,7 @@ def _cmd_find(args: argparse.Namespace) -> int:
     from .api import find_highlights
 
     exports = [e.strip() for e in args.export.split(",") if e.strip()] if args.export else []
-    from .deliver import EXPORTS
+    from .export.bundle import EXPORTS
 
     bad = [e for e in exports if e not in EXPORTS]
     if bad:
@@ -199,9 +199,9 @@ def _cmd_find(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from ._format import format_hms
     from .api import find_highlights
-    from .result import format_hms
-    from .synth import make_livestream
+    from .synth.media import make_livestream
 
     out = Path(args.dir)
     if out.exists() and any(out.iterdir()) and not (out / _DEMO_MARKER).exists():

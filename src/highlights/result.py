@@ -4,41 +4,161 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._atomic import write_atomic
+from ._format import format_hms
+from ._schema import RESULT_SCHEMA, RESULT_SCHEMA_VERSION
 from ._validate import fail
-from .choose import SELECTION_DEFAULTS, choose_clips, resolve_selection
-from .fuse import fuse_detail
+from .fusion.genre import resolve_weights
+from .fusion.score import fuse_detail
+from .selection.stage import SELECTION_DEFAULTS, Selection, resolve_selection, select_clips
 from .timeline import Timeline
-from .types import Clip, MediaInfo
+from .types import ChatEvents, Clip, MediaInfo
 
-__all__ = ["Highlights", "SCHEMA", "SCHEMA_VERSION", "format_hms"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .learn.model import HighlightModel
 
-#: Name and version of the JSON document written by :meth:`Highlights.to_json`.
-#: The version changes whenever a field is renamed, removed or changes meaning;
-#: adding a field does not change it.
-SCHEMA = "highlights.result"
-SCHEMA_VERSION = 1
+__all__ = ["Highlights", "Analysis", "build_highlights", "SCHEMA", "SCHEMA_VERSION"]
+
+#: Name and version of the JSON document written by :meth:`Highlights.to_json`
+#: (see :mod:`highlights._schema`).
+SCHEMA = RESULT_SCHEMA
+SCHEMA_VERSION = RESULT_SCHEMA_VERSION
 
 # Parameters that need the score re-fused (still no decoding).
-_FUSE_PARAMS = ("weights", "baseline_s", "smooth_s")
+_FUSE_PARAMS = ("weights", "baseline_s", "smooth_s", "model")
 
 
-def format_hms(t_s: float, *, ms: bool = False) -> str:
-    """Format seconds as ``H:MM:SS`` (``H:MM:SS.mmm`` with ``ms=True``)."""
-    sign = "-" if t_s < 0 else ""
-    total_ms = int(round(abs(t_s) * 1000))
-    h, rem = divmod(total_ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, milli = divmod(rem, 1000)
-    out = f"{sign}{h}:{m:02d}:{s:02d}"
-    return f"{out}.{milli:03d}" if ms else out
+@dataclass(frozen=True)
+class Analysis:
+    """Every signal of one recording on one grid: the expensive, re-usable part.
+
+    Attributes
+    ----------
+    timelines : dict of str to Timeline
+        Raw signals on the common grid (start 0, ``hop_s``).
+    media : MediaInfo or None
+        The probed media (None for chat-only input).
+    chat : ChatEvents or None
+        The chat events, shifted back by ``chat_lag_s``.
+    chat_lag_s, chat_lag_confidence : float or None
+        Applied chat lag and the estimate's confidence.
+    chat_lag_method : {"given", "estimated", "default"} or None
+        Where ``chat_lag_s`` came from.
+    cuts_s : ndarray of float64
+        Hard cuts found while analysing the video, seconds.
+    notes : tuple of str
+        Data-quality notes (also issued as warnings).
+    source : str
+        The analysed file (or the chat log of a chat-only analysis).
+    span_s : float or None
+        Length of what was analysed, seconds (the media's duration, or for a chat-only
+        analysis the span of the chat or the ``duration_s`` given).
+    """
+
+    timelines: dict[str, Timeline]
+    media: MediaInfo | None
+    chat: ChatEvents | None
+    chat_lag_s: float | None
+    chat_lag_confidence: float | None
+    chat_lag_method: str | None
+    cuts_s: NDArray[np.float64]
+    notes: tuple[str, ...]
+    source: str
+    span_s: float | None = None
+
+    @property
+    def duration_s(self) -> float | None:
+        """Media length in seconds (None for chat-only analyses)."""
+        return None if self.media is None or self.media.duration_s <= 0 else self.media.duration_s
+
+
+
+def build_highlights(
+    analysis: Analysis,
+    selection: Selection | None = None,
+    *,
+    weights: Mapping[str, float] | str | None = None,
+    baseline_s: float | None = 600.0,
+    smooth_s: float = 3.0,
+    model: HighlightModel | str | os.PathLike[str] | None = None,
+    extra_params: Mapping[str, Any] | None = None,
+) -> Highlights:
+    """Fuse an :class:`Analysis` and choose clips: the one path from signals to a result.
+
+    :func:`highlights.find_highlights`, :func:`highlights.select` and
+    :meth:`Highlights.repick` all end here, so a re-pick behaves exactly like a
+    fresh run with the same parameters.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Output of :func:`highlights.analyze`.
+    selection : Selection, optional
+        Output of :func:`highlights.selection.resolve_selection` (default: the
+        library defaults).
+    weights, baseline_s, smooth_s
+        Fusion parameters (see :func:`highlights.find_highlights`).  With a ``model``,
+        ``smooth_s`` sets the model's score smoothing and the others are unused.
+    model : HighlightModel or path-like, optional
+        Learned fusion used instead of ``weights``.
+    extra_params : mapping, optional
+        Recorded in ``result.params`` as they are.
+
+    Returns
+    -------
+    Highlights
+    """
+    sel = resolve_selection() if selection is None else selection
+    learned = _as_model(model)
+    if learned is not None:
+        fusion = learned.fuse(analysis.timelines, smooth_s=smooth_s)
+    else:
+        fusion = fuse_detail(
+            analysis.timelines, weights=resolve_weights(weights, analysis.timelines),
+            baseline_s=baseline_s, smooth_s=smooth_s,
+        )
+    keyword_source = _keyword_source(analysis.chat)
+    clips = select_clips(
+        fusion.score, sel, components=fusion.components,
+        energy=analysis.timelines.get("audio_rms_db"), cuts_s=analysis.cuts_s,
+        keywords=keyword_source, duration_s=analysis.duration_s,
+    )
+    params: dict[str, Any] = {
+        **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,
+        "smooth_s": smooth_s, "model": None if learned is None else repr(learned),
+        **dict(extra_params or {}),
+    }
+    return Highlights(
+        clips=tuple(_annotate(clips, keyword_source)),
+        score=fusion.score,
+        timelines=dict(analysis.timelines),
+        components=fusion.components,
+        params=params,
+        media=analysis.media,
+        chat_lag_s=analysis.chat_lag_s,
+        chat_lag_confidence=analysis.chat_lag_confidence,
+        chat_lag_method=analysis.chat_lag_method,
+        source=analysis.source,
+        notes=analysis.notes,
+        analysis=analysis,
+        model=learned,
+    )
+
+
+def _as_model(model: HighlightModel | str | os.PathLike[str] | None) -> HighlightModel | None:
+    if model is None:
+        return None
+    from .learn.model import HighlightModel
+
+    return model if isinstance(model, HighlightModel) else HighlightModel.load(model)
 
 
 @dataclass(frozen=True)
@@ -83,16 +203,49 @@ class Highlights:
     source: str = ""
     notes: tuple[str, ...] = field(default=())
 
+    #: The analysis this result was made from (signals, chat, cuts): what
+    #: :meth:`repick` re-selects from.  Not part of equality.
+    analysis: Analysis | None = field(default=None, compare=False, repr=False)
+    #: The learned model that fused the signals, when one did.
+    model: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def duration_s(self) -> float:
+        """Length of what was analysed, seconds.
+
+        The media's duration, or for a chat-only result the analysed span (up to the
+        last event, or the ``duration_s=`` given).
+        """
+        if self.media is not None and self.media.duration_s > 0:
+            return float(self.media.duration_s)
+        if self.analysis is not None and self.analysis.span_s is not None:
+            return float(self.analysis.span_s)
+        return float(self.score.end_s)
+
+    @property
+    def cuts_s(self) -> NDArray[np.float64]:
+        """Hard cuts found in the video, seconds (empty without video)."""
+        if self.analysis is None:
+            return np.zeros(0)
+        return np.asarray(self.analysis.cuts_s, dtype=np.float64)
+
+    @property
+    def keyword_source(self) -> Callable[[float, float], Sequence[str]] | None:
+        """``keywords(start_s, end_s)``: the chat's top words in a span (None without chat)."""
+        return None if self.analysis is None else _keyword_source(self.analysis.chat)
+
     # ------------------------------------------------------------------ re-cutting
     def repick(self, **params: Any) -> Highlights:
         """Re-select clips with new parameters, without decoding anything.
 
         Selection parameters (``n``, ``min_len_s``, ``max_len_s``, ``pad_s``,
         ``min_gap_s``, ``threshold``, ``order``, ``rel_level``, ``budget_s``,
-        ``snap``, ``chapters``) re-pick from the stored score in milliseconds;
+        ``snap``, ``chapters``) re-pick from the stored signals in milliseconds;
         ``preset=`` starts from that preset instead of the current selection.  Fusion
-        parameters (``weights``, ``baseline_s``, ``smooth_s``) re-fuse the stored
-        signals first.
+        parameters (``weights``, ``baseline_s``, ``smooth_s``, ``model``) re-fuse the
+        stored signals first.  A result made with a learned ``model`` keeps it
+        (``smooth_s`` then sets the model's smoothing) unless ``weights=`` or
+        ``model=None`` asks for the fixed-weight fusion instead.
 
         Returns
         -------
@@ -102,7 +255,7 @@ class Highlights:
         Raises
         ------
         InvalidParameterError
-            For an unknown parameter name.
+            For an unknown parameter name or a bad value.
 
         Examples
         --------
@@ -114,37 +267,25 @@ class Highlights:
         if unknown:
             raise fail(unknown[0], "Highlights.repick", f"one of {', '.join(known)}",
                        params[unknown[0]])
+        if self.analysis is None:
+            raise fail("self", "Highlights.repick", "a result made by find_highlights", self)
         sel_given = {k: v for k, v in params.items() if k in SELECTION_DEFAULTS}
         if "preset" in params:
-            sel = resolve_selection(params["preset"], **sel_given)
+            sel = resolve_selection(params["preset"], **sel_given, caller="Highlights.repick")
         else:
             current = {k: self.params[k] for k in SELECTION_DEFAULTS if k in self.params}
-            sel = resolve_selection(self.params.get("preset"), **{**current, **sel_given})
-        merged = {**self.params, **{k: v for k, v in params.items() if k in _FUSE_PARAMS}}
-        score, components = self.score, self.components
-        if any(k in params for k in _FUSE_PARAMS):
-            from .api import resolve_weights
-
-            fusion = fuse_detail(
-                self.timelines, weights=resolve_weights(merged.get("weights"), self.timelines),
-                baseline_s=merged.get("baseline_s", 600.0), smooth_s=merged.get("smooth_s", 3.0),
-            )
-            score, components = fusion.score, fusion.components
-            merged["weights"] = dict(fusion.weights)
-        clips = choose_clips(
-            score, sel, components=components, energy=self.timelines.get("audio_rms_db"),
-            cuts_s=self.cuts_s, keywords=self.keyword_source,
-            duration_s=None if self.media is None or self.media.duration_s <= 0
-            else self.media.duration_s,
+            sel = resolve_selection(self.params.get("preset"), **{**current, **sel_given},
+                                    caller="Highlights.repick")
+        model = params.get("model", None if "weights" in params else self.model)
+        keep = {k: v for k, v in self.params.items()
+                if k not in SELECTION_DEFAULTS and k not in _FUSE_PARAMS and k != "preset"}
+        return build_highlights(
+            self.analysis, sel, model=model,
+            weights=params.get("weights", self.params.get("weights")),
+            baseline_s=params.get("baseline_s", self.params.get("baseline_s", 600.0)),
+            smooth_s=params.get("smooth_s", self.params.get("smooth_s", 3.0)),
+            extra_params=keep,
         )
-        merged.update(sel.to_dict())
-        return replace(self, clips=tuple(_annotate(clips, self.keyword_source)), score=score,
-                       components=components, params=merged)
-
-    # Set by find_highlights when chat was given, to label clips; not part of equality.
-    keyword_source: Any = field(default=None, compare=False, repr=False)
-    #: Hard-cut times found in the video, seconds (for snapping and chapters).
-    cuts_s: Any = field(default=(), compare=False, repr=False)
 
     # ------------------------------------------------------------------ views
     def to_records(self) -> list[dict[str, Any]]:
@@ -169,7 +310,7 @@ class Highlights:
             "chat_lag_method": self.chat_lag_method,
             "signals": sorted(self.timelines),
             "hop_s": self.score.hop_s,
-            "duration_s": round(self.score.end_s, 3),
+            "duration_s": round(self.duration_s, 3),
             "clips": self.to_records(),
             "notes": list(self.notes),
         }
@@ -239,7 +380,7 @@ class Highlights:
         --------
         >>> result.export("out", formats=["edl", "chapters", "clips"])  # doctest: +SKIP
         """
-        from .deliver import export_result
+        from .export.bundle import export_result
 
         return export_result(self, out_dir, formats=formats, overwrite=overwrite,
                              cut_mode=cut_mode, crossfade_s=crossfade_s, progress=progress)
@@ -310,7 +451,7 @@ class Highlights:
         ImportError
             If matplotlib is not installed (``pip install highlights[plot]``).
         """
-        from .plot import plot_highlights
+        from .export.plot import plot_highlights
 
         return plot_highlights(self, signals=signals, path=path, overwrite=overwrite, truth=truth)
 
@@ -318,6 +459,23 @@ class Highlights:
         dur = format_hms(self.score.end_s)
         src = self.source or "<timelines>"
         return f"Highlights: {len(self.clips)} clips from {src} ({dur})\n" + self.table()
+
+
+class _Keywords:
+    """Top chat reactions of a span (a class, not a closure, so results pickle)."""
+
+    def __init__(self, events: ChatEvents) -> None:
+        self.events = events
+
+    def __call__(self, start_s: float, end_s: float) -> Sequence[str]:
+        from .features.chat import top_keywords
+
+        return top_keywords(self.events, start_s, end_s, k=5)
+
+
+def _keyword_source(events: ChatEvents | None) -> Callable[[float, float], Sequence[str]] | None:
+    return None if events is None else _Keywords(events)
+
 
 
 def _annotate(clips: list[Clip], keyword_source: Any) -> list[Clip]:

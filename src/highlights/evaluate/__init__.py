@@ -13,7 +13,7 @@ from .metrics import (
     score_timeline,
     span_prf,
 )
-from .qvhighlights import load_jsonl, qvhighlights
+from .official import load_jsonl, qvhighlights
 
 __all__ = [
     "coverage_prf",

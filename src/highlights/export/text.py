@@ -17,6 +17,7 @@ from fractions import Fraction
 from numbers import Real
 from typing import Any
 
+from .._schema import CLIPS_SCHEMA, CLIPS_SCHEMA_VERSION
 from .._validate import check_positive, fail
 from ..errors import ExportError
 from ..types import Clip
@@ -24,8 +25,6 @@ from ._common import check_clips
 from ._safe import one_line
 
 __all__ = [
-    "SCHEMA",
-    "SCHEMA_VERSION",
     "render_json",
     "render_csv",
     "render_srt",
@@ -35,9 +34,6 @@ __all__ = [
     "chapters_text",
 ]
 
-#: Identifier and version of the JSON document written by :func:`render_json`.
-SCHEMA = "highlights.clips"
-SCHEMA_VERSION = 1
 
 #: CSV columns, in order.
 CSV_COLUMNS = ("rank", "start_s", "end_s", "duration_s", "peak_s", "score", "label",
@@ -64,8 +60,8 @@ def render_json(clips: Sequence[Clip], *, title: str = "highlights", media_path:
     kept verbatim; every control character and U+2028/U+2029 is ``\u``-escaped.
     """
     doc = {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
+        "schema": CLIPS_SCHEMA,
+        "schema_version": CLIPS_SCHEMA_VERSION,
         "title": str(title),
         "media": {
             "path": None if media_path is None else os.fspath(media_path),

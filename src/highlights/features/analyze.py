@@ -34,7 +34,8 @@ from .audio import HOP_LENGTH, N_FFT, AudioFeatures
 from .packets import PacketFeatures
 from .scene import VideoFeatures
 
-__all__ = ["MediaAnalysis", "analyze_media", "AUTO_KEYFRAMES_ABOVE_S", "SIGNALS"]
+__all__ = ["MediaAnalysis", "analyze_media", "audio_energy", "scene_change", "scene_cuts",
+           "AUTO_KEYFRAMES_ABOVE_S", "SIGNALS"]
 
 #: ``video="auto"`` decodes keyframes only for media longer than this (seconds).
 AUTO_KEYFRAMES_ABOVE_S = 600.0
@@ -400,3 +401,147 @@ def _analyze_sharded(
         )
     return MediaAnalysis(info=info, timelines=timelines, cuts_s=np.sort(cuts),
                          covered_s=covered, video_mode=mode)
+
+
+def audio_energy(
+    path: str | os.PathLike[str],
+    *,
+    hop_s: float = 0.5,
+    stream: int | None = None,
+    sr: int = 16000,
+) -> Timeline:
+    """RMS loudness of a media file's audio, in dB per hop.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Media file.
+    hop_s : float, default 0.5
+        Hop in seconds.
+    stream : int, optional
+        Audio stream index within the audio streams (default: the best one).
+    sr : int, default 16000
+        Analysis sample rate, Hz.
+
+    Returns
+    -------
+    Timeline
+        ``"audio_rms_db"``: RMS in dB (floor -100 dB), NaN where there is no audio.
+
+    Raises
+    ------
+    StreamNotFoundError
+        If the file has no audio stream (or not the requested one).
+    MediaError
+        If the file cannot be read.
+
+    Examples
+    --------
+    >>> tl = audio_energy("vod.mp4", hop_s=1.0)   # doctest: +SKIP
+    """
+    res: Any = _analyze_one(path, hop_s=hop_s, video="none", sample_fps=2.0,
+                            audio_stream=stream, sr=sr, start_s=None, end_s=None,
+                            progress=None, caller="audio_energy", need="audio",
+                            spectral=False)
+    tl: Timeline = res.timelines["audio_rms_db"]
+    return tl
+
+
+def scene_change(
+    path: str | os.PathLike[str],
+    *,
+    hop_s: float = 0.5,
+    width: int = 160,
+    stream: int | None = None,
+    video: str = "sampled",
+    sample_fps: float = 2.0,
+) -> Timeline:
+    """Content distance between consecutive frames (PySceneDetect metric), max per hop.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Media file.
+    hop_s : float, default 0.5
+        Hop in seconds.
+    width : int, default 160
+        Frames are reduced to this width (pixels) before comparing.
+    stream : int, optional
+        Video stream index within the video streams (default: the best one).
+    video : {"keyframes", "sampled", "full"}
+        Which frames to decode (see :func:`highlights.features.analyze.analyze_media`).
+    sample_fps : float, default 2.0
+        Frames per second kept in ``"sampled"`` mode.
+
+    Returns
+    -------
+    Timeline
+        ``"scene"``: 0 (same picture) to ~255 (everything changed); NaN where there is
+        no pair of frames.
+
+    Raises
+    ------
+    StreamNotFoundError
+        If the file has no video stream (or not the requested one).
+
+    Examples
+    --------
+    >>> tl = scene_change("vod.mp4", video="keyframes")   # doctest: +SKIP
+    """
+    res: Any = _analyze_one(path, hop_s=hop_s, video=video, sample_fps=sample_fps,
+                            audio_stream=None, sr=16000, start_s=None, end_s=None,
+                            progress=None, caller="scene_change", need="video",
+                            width=width, video_stream=stream)
+    tl: Timeline = res.timelines["scene"]
+    return tl
+
+
+def scene_cuts(
+    path: str | os.PathLike[str],
+    *,
+    video: str = "full",
+    threshold: float = 27.0,
+    min_scene_len_s: float = 0.6,
+    width: int = 256,
+    stream: int | None = None,
+) -> NDArray[np.float64]:
+    """Hard-cut times, with PySceneDetect's ``ContentDetector`` rule.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Media file.
+    video : {"full", "sampled", "keyframes"}, default "full"
+        Which frames to compare; ``"full"`` reproduces PySceneDetect (every frame).
+    threshold : float, default 27.0
+        Content distance that makes a cut.
+    min_scene_len_s : float, default 0.6
+        Minimum scene length in seconds (PySceneDetect's CLI default).
+    width : int, default 256
+        Frames are reduced to this width first (PySceneDetect's own default is an
+        effective width of at least 256 px).
+    stream : int, optional
+        Video stream index within the video streams.
+
+    Returns
+    -------
+    ndarray of float64
+        Times (seconds from the media start) of the first frame of each new scene.
+
+    Raises
+    ------
+    StreamNotFoundError
+        If the file has no video stream.
+
+    Examples
+    --------
+    >>> scene_cuts("testvideo.mp4")   # doctest: +SKIP
+    array([ 1.001,  6.006, 13.146])
+    """
+    res: Any = _analyze_one(path, hop_s=0.5, video=video, sample_fps=2.0,
+                            audio_stream=None, sr=16000, start_s=None, end_s=None,
+                            progress=None, caller="scene_cuts", need="video",
+                            width=width, video_stream=stream, threshold=threshold,
+                            min_scene_len_s=min_scene_len_s)
+    cuts: NDArray[np.float64] = res.cuts_s
+    return cuts

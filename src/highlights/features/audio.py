@@ -20,16 +20,14 @@ sample).  It buffers a few seconds, then reduces each block with numpy:
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..timeline import Timeline
 from .packets import HopBins, hop_index
 
-__all__ = ["AudioFeatures", "audio_energy", "DB_FLOOR", "N_FFT", "HOP_LENGTH", "N_MELS"]
+__all__ = ["AudioFeatures", "DB_FLOOR", "N_FFT", "HOP_LENGTH", "N_MELS"]
 
 #: Floor of ``audio_rms_db`` (digital silence).
 DB_FLOOR = -100.0
@@ -288,49 +286,3 @@ class AudioFeatures:
                 np.float32)
             out["audio_excite"] = np.where(covered, cen, np.nan).astype(np.float32)
         return out
-
-
-def audio_energy(
-    path: str | os.PathLike[str],
-    *,
-    hop_s: float = 0.5,
-    stream: int | None = None,
-    sr: int = 16000,
-) -> Timeline:
-    """RMS loudness of a media file's audio, in dB per hop.
-
-    Parameters
-    ----------
-    path : str or path-like
-        Media file.
-    hop_s : float, default 0.5
-        Hop in seconds.
-    stream : int, optional
-        Audio stream index within the audio streams (default: the best one).
-    sr : int, default 16000
-        Analysis sample rate, Hz.
-
-    Returns
-    -------
-    Timeline
-        ``"audio_rms_db"``: RMS in dB (floor -100 dB), NaN where there is no audio.
-
-    Raises
-    ------
-    StreamNotFoundError
-        If the file has no audio stream (or not the requested one).
-    MediaError
-        If the file cannot be read.
-
-    Examples
-    --------
-    >>> tl = audio_energy("vod.mp4", hop_s=1.0)   # doctest: +SKIP
-    """
-    from .analyze import _analyze_one
-
-    res: Any = _analyze_one(path, hop_s=hop_s, video="none", sample_fps=2.0,
-                            audio_stream=stream, sr=sr, start_s=None, end_s=None,
-                            progress=None, caller="audio_energy", need="audio",
-                            spectral=False)
-    tl: Timeline = res.timelines["audio_rms_db"]
-    return tl

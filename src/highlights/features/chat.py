@@ -19,7 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_nonneg, check_positive, fail
-from ..lexicon import (
+from ..timeline import Timeline
+from ..types import ChatEvents
+from .lexicon import (
     STOPWORDS,
     canonical_token,
     emote_count,
@@ -27,8 +29,6 @@ from ..lexicon import (
     reaction_hits,
     reaction_tokens,
 )
-from ..timeline import Timeline
-from ..types import ChatEvents
 
 __all__ = ["chat_density", "chat_signals", "spam_weights", "top_keywords", "MESSAGE_KINDS",
            "VALUE_KINDS"]

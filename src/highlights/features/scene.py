@@ -20,16 +20,14 @@ Hard cuts use ContentDetector's rule: distance >= ``threshold`` (27) with its
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..timeline import Timeline
 from .packets import HopBins
 
-__all__ = ["VideoFeatures", "CutDetector", "scene_change", "scene_cuts", "yuv_to_hsv",
+__all__ = ["VideoFeatures", "CutDetector", "yuv_to_hsv",
            "content_distance"]
 
 # 3x4 affine YUV -> BGR matrices (rows B, G, R; columns Y, U, V, offset).
@@ -197,107 +195,3 @@ class VideoFeatures:
     def cuts_s(self) -> NDArray[np.float64]:
         """Hard-cut times in seconds, sorted."""
         return np.asarray(sorted(self.cut.cuts), dtype=np.float64)
-
-
-def scene_change(
-    path: str | os.PathLike[str],
-    *,
-    hop_s: float = 0.5,
-    width: int = 160,
-    stream: int | None = None,
-    video: str = "sampled",
-    sample_fps: float = 2.0,
-) -> Timeline:
-    """Content distance between consecutive frames (PySceneDetect metric), max per hop.
-
-    Parameters
-    ----------
-    path : str or path-like
-        Media file.
-    hop_s : float, default 0.5
-        Hop in seconds.
-    width : int, default 160
-        Frames are reduced to this width (pixels) before comparing.
-    stream : int, optional
-        Video stream index within the video streams (default: the best one).
-    video : {"keyframes", "sampled", "full"}
-        Which frames to decode (see :func:`highlights.features.analyze.analyze_media`).
-    sample_fps : float, default 2.0
-        Frames per second kept in ``"sampled"`` mode.
-
-    Returns
-    -------
-    Timeline
-        ``"scene"``: 0 (same picture) to ~255 (everything changed); NaN where there is
-        no pair of frames.
-
-    Raises
-    ------
-    StreamNotFoundError
-        If the file has no video stream (or not the requested one).
-
-    Examples
-    --------
-    >>> tl = scene_change("vod.mp4", video="keyframes")   # doctest: +SKIP
-    """
-    from .analyze import _analyze_one
-
-    res: Any = _analyze_one(path, hop_s=hop_s, video=video, sample_fps=sample_fps,
-                            audio_stream=None, sr=16000, start_s=None, end_s=None,
-                            progress=None, caller="scene_change", need="video",
-                            width=width, video_stream=stream)
-    tl: Timeline = res.timelines["scene"]
-    return tl
-
-
-def scene_cuts(
-    path: str | os.PathLike[str],
-    *,
-    video: str = "full",
-    threshold: float = 27.0,
-    min_scene_len_s: float = 0.6,
-    width: int = 256,
-    stream: int | None = None,
-) -> NDArray[np.float64]:
-    """Hard-cut times, with PySceneDetect's ``ContentDetector`` rule.
-
-    Parameters
-    ----------
-    path : str or path-like
-        Media file.
-    video : {"full", "sampled", "keyframes"}, default "full"
-        Which frames to compare; ``"full"`` reproduces PySceneDetect (every frame).
-    threshold : float, default 27.0
-        Content distance that makes a cut.
-    min_scene_len_s : float, default 0.6
-        Minimum scene length in seconds (PySceneDetect's CLI default).
-    width : int, default 256
-        Frames are reduced to this width first (PySceneDetect's own default is an
-        effective width of at least 256 px).
-    stream : int, optional
-        Video stream index within the video streams.
-
-    Returns
-    -------
-    ndarray of float64
-        Times (seconds from the media start) of the first frame of each new scene.
-
-    Raises
-    ------
-    StreamNotFoundError
-        If the file has no video stream.
-
-    Examples
-    --------
-    >>> scene_cuts("testvideo.mp4")   # doctest: +SKIP
-    array([ 1.001,  6.006, 13.146])
-    """
-    from .analyze import _analyze_one
-
-    res: Any = _analyze_one(path, hop_s=0.5, video=video, sample_fps=2.0,
-                            audio_stream=None, sr=16000, start_s=None, end_s=None,
-                            progress=None, caller="scene_cuts", need="video",
-                            width=width, video_stream=stream, threshold=threshold,
-                            min_scene_len_s=min_scene_len_s)
-    cuts: NDArray[np.float64] = res.cuts_s
-    return cuts

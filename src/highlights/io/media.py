@@ -105,8 +105,20 @@ def warn_user(message: str, category: type[Warning]) -> None:
 
 
 # --------------------------------------------------------------------------- opening
-def _open(path: str | os.PathLike[str]) -> Any:
-    """Open ``path`` with PyAV, translating its errors into ``highlights`` errors."""
+def open_media(path: str | os.PathLike[str]) -> Any:
+    """Open ``path`` with PyAV, translating its errors into ``highlights`` errors.
+
+    The one opener of the library: analysis, probing, cutting and rendering all read
+    through it, so a file fails the same way everywhere.
+
+    Raises
+    ------
+    MediaNotFoundError
+        If ``path`` does not exist.
+    MediaError
+        If it is a directory, empty, or not media (an MP4 without its index gets a
+        remux hint).
+    """
     import av
 
     p = Path(path)
@@ -165,6 +177,43 @@ def _pick(container: Any, kind: str, requested: int | None, caller: str) -> int 
 
         best = max(candidates, key=rank)
     return streams.index(best)
+
+
+def pick_streams(
+    container: Any, *, audio_stream: int | None = None, video_stream: int | None = None,
+    caller: str = "pick_streams",
+) -> tuple[Any, Any]:
+    """The video and audio streams to read: the ones :func:`probe` picks for analysis.
+
+    Parameters
+    ----------
+    container : av.container.InputContainer
+        An open file (:func:`open_media`).
+    audio_stream, video_stream : int, optional
+        Index within its kind, as in :func:`probe` (``MediaInfo.audio_stream`` and
+        ``MediaInfo.video_stream`` of an analysis); default: FFmpeg's best stream.
+        Cover art is never picked.
+    caller : str, default "pick_streams"
+        Function named in error messages.
+
+    Returns
+    -------
+    video, audio : av.stream.Stream or None
+        Either may be None, not both.
+
+    Raises
+    ------
+    StreamNotFoundError
+        If a requested stream does not exist, or there is no stream at all.
+    """
+    v_idx = _pick(container, "video", video_stream, caller)
+    a_idx = _pick(container, "audio", audio_stream, caller)
+    if v_idx is None and a_idx is None:
+        raise StreamNotFoundError("The media has neither a video nor an audio stream.",
+                                  path=container.name)
+    video = None if v_idx is None else list(container.streams.video)[v_idx]
+    audio = None if a_idx is None else list(container.streams.audio)[a_idx]
+    return video, audio
 
 
 def _seconds(value: int | None, tb: Fraction | None) -> float | None:
@@ -246,7 +295,7 @@ def probe(
     (14400.0, True)
     """
     p = Path(path)
-    container = _open(p)
+    container = open_media(p)
     try:
         a_idx = _pick(container, "audio", audio_stream, "probe")
         v_idx = _pick(container, "video", video_stream, "probe")
@@ -432,7 +481,7 @@ def demux(
     fps_keep = check_positive("sample_fps", "demux", sample_fps)
     pre = check_nonneg("preroll_s", "demux", preroll_s)
     path = Path(info.path)
-    container = _open(path)
+    container = open_media(path)
     stats = DemuxStats()
     try:
         return _run(container, info, stats, av, cv2, on_audio, on_packet, on_frame, sr,

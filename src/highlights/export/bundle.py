@@ -30,11 +30,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._validate import check_choice, fail
-from .errors import ExportError
+from .._validate import check_choice, fail
+from ..errors import ExportError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .result import Highlights
+    from ..result import Highlights
 
 __all__ = ["export_result", "EXPORTS"]
 
@@ -107,7 +107,7 @@ def export_result(
     out.mkdir(parents=True, exist_ok=True)
     targets = {f: out / _name(f) for f in fmts if f not in ("clips", "shorts")}
     if not overwrite:
-        from .errors import OutputExistsError
+        from ..errors import OutputExistsError
 
         existing = [str(p) for p in targets.values() if p.exists()]
         if existing:
@@ -120,6 +120,10 @@ def export_result(
     fps = media.fps if media is not None and media.fps > 0 else None
     duration = result.score.end_s if media is None else media.duration_s or result.score.end_s
     clips = list(result.clips)
+    # Media exports carry the streams that were analysed (e.g. the mic track of an
+    # OBS recording with mic + game audio), not whatever a writer would pick itself.
+    a_stream = None if media is None else media.audio_stream
+    v_stream = None if media is None else media.video_stream
     written: dict[str, Path | list[Path]] = {}
     for f in fmts:
         if f == "json":
@@ -133,11 +137,12 @@ def export_result(
         elif f in ("reel", "shorts"):
             if source is None:
                 raise fail("formats", caller, f"without {f!r} for a chat-only result", f)
-            from .io.render import render_clip, render_reel
+            from .render import render_clip, render_reel
 
             if f == "reel":
                 render_reel(clips, targets[f], media_path=source, crossfade_s=crossfade_s,
-                            overwrite=overwrite, progress=progress)
+                            overwrite=overwrite, progress=progress, audio_stream=a_stream,
+                            video_stream=v_stream)
                 written[f] = targets[f]
             else:
                 short_dir = out / "shorts"
@@ -146,21 +151,23 @@ def export_result(
                 for i, c in enumerate(clips, start=1):
                     dest = short_dir / f"{i:03d}.mp4"
                     render_clip(c, dest, media_path=source, vertical=True, overwrite=overwrite,
-                                progress=progress)
+                                progress=progress, audio_stream=a_stream,
+                                video_stream=v_stream)
                     paths.append(dest)
                 written[f] = paths
         elif f == "clips":
             if source is None:
                 raise fail("formats", caller, "without 'clips' for a chat-only result", f)
-            from .io.cut import cut_clips
+            from .cut import cut_clips
 
             clip_dir = out / "clips"
             clip_dir.mkdir(exist_ok=True)
             cuts = cut_clips(clips, clip_dir, media_path=source, mode=cut_mode,
-                             overwrite=overwrite)
+                             overwrite=overwrite, audio_stream=a_stream,
+                             video_stream=v_stream)
             written[f] = [c.path for c in cuts]
         else:
-            from .export import export_clips
+            from . import export_clips
 
             needs_media = f in ("ffconcat", "edl", "resolve_markers", "otio", "fcp7")
             if needs_media and (source is None or fps is None):
@@ -193,9 +200,9 @@ def _chapters(result: Highlights, path: Path, duration: float, overwrite: bool) 
     They are the result's own when it was made with the ``chapters`` preset, else
     split from its score (clips alone rarely give 3 valid chapters).
     """
-    from ._atomic import write_atomic
-    from .chapters import make_chapters
-    from .export import chapters_text
+    from .._atomic import write_atomic
+    from ..selection.chapters import make_chapters
+    from .text import chapters_text
 
     chapters = list(result.clips) if result.params.get("chapters") else make_chapters(
         result.score, cuts_s=result.cuts_s, components=result.components,

@@ -35,29 +35,23 @@ from typing import Any
 
 from .._validate import check_choice, check_nonneg, fail
 from ..errors import DecodeWarning, ExportError
-from ..export._common import check_clips
-from ..export._safe import atomic_output, safe_child, safe_filename
-from ..types import Clip
-from ._pyav import (
-    Picture,
-    add_aac,
-    add_h264,
-    check_x264,
+from ..io.media import open_media, pick_streams
+from ..io.seek import (
     decode_packet,
     demux_from_keyframe,
     display_rotation,
-    encode_samples,
     grid_index,
     grid_rate,
     keyframe_before,
     load_av,
     media_origin,
-    mux_encoded,
-    open_input,
-    pick_streams,
     seek,
     upright_size,
 )
+from ..types import Clip
+from ._common import check_clips
+from ._encode import Picture, add_aac, add_h264, check_x264, encode_samples, mux_encoded
+from ._safe import atomic_output, safe_child, safe_filename
 
 __all__ = ["CutResult", "cut_clip", "cut_clips", "MODES"]
 
@@ -111,10 +105,9 @@ def _keyframe(src: Any, anchor: Any, start_abs: Fraction) -> tuple[Fraction, int
     return target, key_pts
 
 
-def _copy(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction) -> tuple[Fraction, Fraction,
-                                                                                 int]:
+def _copy(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, video: Any,
+          audio: Any) -> tuple[Fraction, Fraction, int]:
     av = load_av()
-    video, audio = pick_streams(src)
     anchor = video if video is not None else audio
     target, key_pts = _keyframe(src, anchor, start_abs)
     key_t = key_pts * anchor.time_base  # the common offset, exact seconds
@@ -206,9 +199,8 @@ def _copy(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction) -> tuple[
 
 
 def _encode(src: Any, tmp: Path, start_abs: Fraction, end_abs: Fraction, *, origin: Fraction,
-            crf: int, preset: str) -> tuple[Fraction, Fraction, int]:
+            crf: int, preset: str, video: Any, audio: Any) -> tuple[Fraction, Fraction, int]:
     av = load_av()
-    video, audio = pick_streams(src)
     rotation = display_rotation(src, video) if video is not None else 0
     anchor = video if video is not None else audio
     target, _ = _keyframe(src, anchor, start_abs)
@@ -324,7 +316,8 @@ def _trim_audio(frame: Any, resampler: Any, stream: Any, out: Any, span_start: F
 
 def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str], *,
              start_s: float, end_s: float, mode: str = "copy", overwrite: bool = False,
-             crf: int = 18, preset: str = "veryfast") -> CutResult:
+             crf: int = 18, preset: str = "veryfast", audio_stream: int | None = None,
+             video_stream: int | None = None) -> CutResult:
     """Write ``[start_s, end_s)`` of a media file to its own file.
 
     Parameters
@@ -345,7 +338,11 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
         x264 quality in encode mode (0-51, lower is better).
     preset : str, default "veryfast"
         x264 speed preset in encode mode, one of
-        :data:`~highlights.io.render.X264_PRESETS`.
+        :data:`~highlights.export.render.X264_PRESETS`.
+    audio_stream, video_stream : int, optional
+        Index within its kind of the stream to write (``MediaInfo.audio_stream`` and
+        ``video_stream`` of the analysis, so the clip carries the track that was
+        scored); default: the same choice as analysis makes (FFmpeg's best stream).
 
     Returns
     -------
@@ -371,17 +368,19 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
     mode = check_choice("mode", caller, mode, MODES)
     crf, preset = check_x264(crf, preset, caller)
     av = load_av()
-    src = open_input(media_path)
+    src = open_media(media_path)
     try:
+        video, audio = pick_streams(src, audio_stream=audio_stream, video_stream=video_stream,
+                                    caller=caller)
         origin = media_origin(src)
         start_abs, end_abs = origin + Fraction(a), origin + Fraction(b)
         with atomic_output(out_path, overwrite=overwrite) as tmp:
             try:
                 if mode == "copy":
-                    t0, t1, n = _copy(src, tmp, start_abs, end_abs)
+                    t0, t1, n = _copy(src, tmp, start_abs, end_abs, video=video, audio=audio)
                 else:
                     t0, t1, n = _encode(src, tmp, start_abs, end_abs, origin=origin, crf=crf,
-                                        preset=preset)
+                                        preset=preset, video=video, audio=audio)
                 if t1 <= start_abs:
                     raise ExportError(
                         f"Nothing of {a:.3f}-{b:.3f} s is in the media: it ends at "
@@ -401,7 +400,9 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
 
 def cut_clips(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *,
               media_path: str | os.PathLike[str], mode: str = "copy", suffix: str | None = None,
-              overwrite: bool = False, crf: int = 18, preset: str = "veryfast") -> list[CutResult]:
+              overwrite: bool = False, crf: int = 18, preset: str = "veryfast",
+              audio_stream: int | None = None, video_stream: int | None = None
+              ) -> list[CutResult]:
     """Write each clip to its own file in ``out_dir``.
 
     Files are named ``NNN_<label>.<suffix>`` (``NNN`` = 1-based position; the label
@@ -420,7 +421,7 @@ def cut_clips(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *,
         See :func:`cut_clip`.
     suffix : str, optional
         Output suffix; default: the source's suffix in copy mode, ``.mp4`` in encode mode.
-    overwrite, crf, preset
+    overwrite, crf, preset, audio_stream, video_stream
         See :func:`cut_clip`.
 
     Returns
@@ -443,5 +444,6 @@ def cut_clips(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *,
         name = f"{i:03d}_{safe_filename(clip.label, fallback=f'clip_{clip.rank}', max_len=60)}"
         path = safe_child(out_dir, name + suffix)
         results.append(cut_clip(media_path, path, start_s=clip.start_s, end_s=clip.end_s,
-                                mode=mode, overwrite=overwrite, crf=crf, preset=preset))
+                                mode=mode, overwrite=overwrite, crf=crf, preset=preset,
+                                audio_stream=audio_stream, video_stream=video_stream))
     return results

@@ -49,36 +49,32 @@ from numpy.typing import NDArray
 
 from .._progress import make_progress
 from .._validate import check_int, check_nonneg, fail
-from ..errors import (
-    DecodeWarning,
-    ExportError,
-    InvalidParameterError,
-    StreamNotFoundError,
-)
-from ..export._common import check_clips
-from ..export._safe import atomic_output
-from ..types import Clip
-from ._pyav import (
-    X264_PRESETS,
-    Picture,
-    add_aac,
-    add_h264,
-    check_x264,
+from ..errors import DecodeWarning, ExportError, InvalidParameterError, StreamNotFoundError
+from ..io.media import open_media, pick_streams
+from ..io.seek import (
     decode_packet,
     demux_from_keyframe,
     display_rotation,
-    encode_samples,
     grid_index,
     grid_rate,
     keyframe_before,
     load_av,
     media_origin,
-    mux_encoded,
-    open_input,
-    pick_streams,
     seek,
     upright_size,
 )
+from ..types import Clip
+from ._common import check_clips
+from ._encode import (
+    X264_PRESETS,
+    Picture,
+    add_aac,
+    add_h264,
+    check_x264,
+    encode_samples,
+    mux_encoded,
+)
+from ._safe import atomic_output
 
 __all__ = ["RenderResult", "RenderedSpan", "render_reel", "render_clip", "X264_PRESETS",
            "MAX_CROSSFADE_S"]
@@ -544,14 +540,14 @@ class _AudioClip:
 # --------------------------------------------------------------------------- render
 def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: Fraction, k: int,
             box: CropBox | None, size: tuple[int, int], rotation: int, crf: int, preset: str,
-            update: Callable[[float], None] | None) -> tuple[list[Fraction], int, int]:
+            update: Callable[[float], None] | None, video: Any,
+            audio: Any) -> tuple[list[Fraction], int, int]:
     """Decode every span and encode the reel.
 
     Returns each span's start as a stream time (seconds, like ``frame.time``) and the
     video frames and audio samples written.
     """
     av = load_av()
-    video, audio = pick_streams(src)
     anchor_stream = video if video is not None else audio
     streams = [s for s in (video, audio) if s is not None]
     options = {"movflags": "+faststart"} if tmp.suffix.lower() in _MP4_SUFFIXES else {}
@@ -638,7 +634,8 @@ def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                 media_path: str | os.PathLike[str], crossfade_s: float = 0.0,
                 vertical: bool = False, crop: CropBox | None = None, width: int | None = None,
                 height: int | None = None, crf: int = 20, preset: str = "veryfast",
-                overwrite: bool = False, progress: ProgressArg = None) -> RenderResult:
+                overwrite: bool = False, progress: ProgressArg = None,
+                audio_stream: int | None = None, video_stream: int | None = None) -> RenderResult:
     """Concatenate clips into one H.264/AAC file, in the given order.
 
     Each clip's span is decoded and re-encoded frame-exactly (the frames whose time
@@ -679,6 +676,10 @@ def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     progress : None, bool or callable, optional
         ``True`` shows a progress bar on stderr; a callable receives
         ``(done_s, total_s)`` in seconds of output.
+    audio_stream, video_stream : int, optional
+        Index within its kind of the source stream to use (``MediaInfo.audio_stream``
+        and ``video_stream`` of the analysis, so the reel carries the track that was
+        scored); default: the same choice analysis makes (FFmpeg's best stream).
 
     Returns
     -------
@@ -707,6 +708,7 @@ def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     return _render_entry(clips, out_path, media_path=media_path, crossfade_s=crossfade_s,
                          vertical=vertical, crop=crop, width=width, height=height, crf=crf,
                          preset=preset, overwrite=overwrite, progress=progress,
+                         audio_stream=audio_stream, video_stream=video_stream,
                          caller="render_reel")
 
 
@@ -714,7 +716,8 @@ def render_clip(clip: Clip, out_path: str | os.PathLike[str], *,
                 media_path: str | os.PathLike[str], vertical: bool = False,
                 crop: CropBox | None = None, width: int | None = None,
                 height: int | None = None, crf: int = 20, preset: str = "veryfast",
-                overwrite: bool = False, progress: ProgressArg = None) -> RenderResult:
+                overwrite: bool = False, progress: ProgressArg = None,
+                audio_stream: int | None = None, video_stream: int | None = None) -> RenderResult:
     """Render one clip to its own file (e.g. one 9:16 short per file).
 
     Same as :func:`render_reel` with a single clip and no crossfade; see it for the
@@ -730,13 +733,15 @@ def render_clip(clip: Clip, out_path: str | os.PathLike[str], *,
     return _render_entry([clip], out_path, media_path=media_path, crossfade_s=0.0,
                          vertical=vertical, crop=crop, width=width, height=height, crf=crf,
                          preset=preset, overwrite=overwrite, progress=progress,
+                         audio_stream=audio_stream, video_stream=video_stream,
                          caller="render_clip")
 
 
 def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                   media_path: str | os.PathLike[str], crossfade_s: float, vertical: bool,
                   crop: Any, width: Any, height: Any, crf: int, preset: str, overwrite: bool,
-                  progress: ProgressArg, caller: str) -> RenderResult:
+                  progress: ProgressArg, audio_stream: int | None,
+                  video_stream: int | None, caller: str) -> RenderResult:
     items = check_clips(clips, caller=caller)
     if not items:
         raise fail("clips", caller, "a non-empty sequence of Clip", clips)
@@ -749,9 +754,10 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     if not (progress is None or isinstance(progress, bool) or callable(progress)):
         raise fail("progress", caller, "None, a bool or a callable(done_s, total_s)", progress)
     av = load_av()
-    src = open_input(media_path)
+    src = open_media(media_path)
     try:
-        video, audio = pick_streams(src)
+        video, audio = pick_streams(src, audio_stream=audio_stream, video_stream=video_stream,
+                                    caller=caller)
         box: CropBox | None = None
         size = (0, 0)
         rotation = 0
@@ -796,7 +802,8 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                     starts, n_video, n_audio = _render(src, tmp, spans, origin=origin, rate=rate,
                                                        k=k, box=box,
                                                        size=size, rotation=rotation, crf=crf,
-                                                       preset=preset, update=update)
+                                                       preset=preset, update=update,
+                                                       video=video, audio=audio)
                 except (av.FFmpegError, ValueError, OSError) as exc:
                     if isinstance(exc, InvalidParameterError):
                         raise

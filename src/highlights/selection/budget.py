@@ -20,8 +20,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ._validate import check_choice, check_nonneg, check_positive, fail
-from .types import Clip
+from .._validate import check_choice, check_nonneg, check_positive, fail
+from ..types import Clip
 
 __all__ = ["select_budget"]
 

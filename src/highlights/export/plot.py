@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._atomic import atomic_output
+from .._atomic import atomic_output
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .result import Highlights
+    from ..result import Highlights
 
 __all__ = ["plot_highlights"]
 
@@ -39,7 +39,7 @@ def plot_highlights(
         from matplotlib.ticker import FuncFormatter, MaxNLocator
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("plot() needs matplotlib: pip install 'highlights[plot]'") from exc
-    from .result import format_hms
+    from .._format import format_hms
 
     if signals is None:
         signals = [k for k in result.timelines if k in result.components] or list(result.timelines)

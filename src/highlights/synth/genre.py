@@ -1,75 +1,26 @@
-"""Genre presets of fusion weights, fitted on synthetic streams, and fitting your own.
-
-:func:`weights_for_genre` returns weights for ``find_highlights(weights=...)`` tuned
-for one kind of stream.  **They were fitted on synthetic data** (see
-:func:`genre_stream`), not on real recordings: they encode the genres' typical
-dynamics as the generators imitate them, and are a better start than the defaults
-for such streams, not a measured optimum for yours.  To fit weights on your own
-labelled recordings, call :func:`fit_weights` with their signals and reference spans.
-
-Genres
-------
-``game``
-    Gameplay: moments are loud (shouting, effects), fast (motion, flashes) and make
-    chat spam emotes; distractors are camera switches, a loud music bed and a spam bot.
-``talk``
-    Just chatting: low motion, moments are laughter in the audio and in chat.
-``shopping``
-    Live commerce: moments are deals, where orders and gifts (``chat_value``) and
-    questions ("link?", "size?") in chat surge, and a product pin (a scene change)
-    appears; distractors are pins changed without a deal, the host's loud pitches that
-    sell nothing, and single big gifts.
+"""Synthetic streams of one genre as signals on one grid (no encoding), with their truth.
 
 The game and talk streams come from :mod:`highlights.synth`; the shopping stream is
 built here from a talk stream plus vectorised generators for orders, questions and
 pins.  Chat signals are computed from the synthetic chat messages by
 :func:`highlights.features.chat.chat_signals` (spam damping included), and aligned to
-the action by the estimated chat lag, as :func:`highlights.analyze` does.
+the action by the estimated chat lag (:func:`align_chat`), as
+:func:`highlights.analyze` does.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from ._validate import check_choice, check_int, check_nonneg, check_positive, fail
-from .errors import HighlightsError
-from .fuse import DEFAULT_WEIGHTS, moving_average, robust_normalize
-from .model import _grid_of, span_labels
-from .timeline import Timeline
-
-__all__ = [
-    "GENRES",
-    "GenreStream",
-    "genre_stream",
-    "align_chat",
-    "fit_weights",
-    "fit_genre_presets",
-    "weights_for_genre",
-    "FAMILIES",
-]
-
-log = logging.getLogger(__name__)
-
-#: Genres with a weight preset.
-GENRES = ("game", "talk", "shopping")
-#: Signals the synthetic streams do not model take their default weight scaled like the
-#: fitted weight of this representative (``fitted / default``).
-FAMILIES: Mapping[str, str] = {
-    "audio_onset": "audio_rms_db",
-    "audio_excite": "audio_rms_db",
-    "video_bytes": "motion",
-}
-_DATA_FILE = "genre_weights.json"
-_PRESET_FORMAT = "highlights.genre_weights"
+from .._validate import check_choice, check_int, check_positive
+from ..timeline import Timeline, common_grid
+from ..fusion.genre import GENRES
 
 _QUESTIONS = (
     "link?", "how much?", "price??", "size M available?", "does it ship to EU?", "link pls",
@@ -80,6 +31,7 @@ _QUESTIONS = (
 _HOST_NAMES = ("buyer", "shopper", "fan", "guest")
 
 F64 = NDArray[np.float64]
+
 
 
 @dataclass(frozen=True)
@@ -181,9 +133,10 @@ def genre_stream(
     -------
     GenreStream
     """
-    from .features.chat import chat_signals
-    from .synth import make_chat_events, make_plan, make_signals
-    from .types import ChatEvents
+    from ..features.chat import chat_signals
+    from ..types import ChatEvents
+    from .plan import make_plan
+    from .signals import make_chat_events, make_signals
 
     caller = "genre_stream"
     check_choice("genre", caller, genre, GENRES)
@@ -314,203 +267,14 @@ def align_chat(
     lag_s : float
         The lag applied.
     """
-    from .api import shift_chat
+    from ..features.lag import shift_chat
 
-    grid = _grid_of(timelines, "align_chat")
+    grid = common_grid(timelines, "align_chat")
     chat = {k: tl for k, tl in timelines.items() if k.startswith("chat_")}
     media = {k: tl for k, tl in timelines.items() if k not in chat}
     shifted, lag, _, _ = shift_chat(chat, media, chat_lag_s=chat_lag_s, hop_s=grid.hop_s,
                                     start_s=grid.start_s, n=grid.n, notes=[])
     out = {**timelines, **shifted}
-    from .features.derived import add_derived
+    from ..features.derived import add_derived
 
     return add_derived(out), lag
-
-
-def _smoothed_z(
-    timelines: Mapping[str, Timeline], signals: Sequence[str], *, baseline_s: float | None,
-    smooth_s: float, clip: tuple[float, float],
-) -> F64:
-    """Columns = each signal's clipped robust z-score, NaN -> 0, smoothed like fuse."""
-    grid = _grid_of(timelines, "fit_weights")
-    width = max(1, int(round(smooth_s / grid.hop_s)))
-    x = np.zeros((grid.n, len(signals)))
-    for k, s in enumerate(signals):
-        if s in timelines and grid.n:
-            z = robust_normalize(timelines[s], baseline_s=baseline_s, clip=clip).values
-            x[:, k] = moving_average(np.nan_to_num(z, nan=0.0), width)
-    return x
-
-
-def fit_weights(
-    timelines: Sequence[Mapping[str, Timeline]],
-    spans: Sequence[ArrayLike | Timeline],
-    *,
-    signals: Sequence[str] | None = None,
-    baseline_s: float | None = 600.0,
-    smooth_s: float = 3.0,
-    clip: tuple[float, float] = (-2.0, 8.0),
-    l2: float = 1e-3,
-) -> dict[str, float]:
-    """Fit non-negative fusion weights on labelled recordings.
-
-    The fused score of :func:`highlights.fuse.fuse_detail` is ``sum_k w_k s_k`` where
-    ``s_k`` is signal ``k``'s smoothed, clipped robust z-score.  This fits ``w >= 0``
-    (and an offset) by class-balanced logistic regression of per-hop labels (hop
-    inside a reference span) on the ``s_k``, with a small L2 penalty, then scales
-    the weights so the largest is 1.  The result plugs into
-    ``find_highlights(weights=...)`` and :func:`highlights.fuse.fuse`.
-
-    Parameters
-    ----------
-    timelines : sequence of mapping of str to Timeline
-        One mapping of signals (one grid each) per recording, chat already aligned
-        to the action (as :func:`highlights.analyze` returns it; see :func:`align_chat`).
-    spans : sequence of (m, 2) array_like or Timeline
-        Reference spans per recording (see :func:`highlights.model.span_labels`).
-    signals : sequence of str, optional
-        Signals to weigh (default: all in the first recording).
-    baseline_s, smooth_s, clip
-        As in :func:`highlights.fuse.fuse_detail`; use the values you fuse with.
-    l2 : float, default 1e-3
-        L2 penalty on the weights, per unit of total sample weight.
-
-    Returns
-    -------
-    dict of str to float
-        A weight in ``[0, 1]`` per signal (explicit 0 for the ones that do not help,
-        so they override :data:`~highlights.DEFAULT_WEIGHTS`).
-
-    Raises
-    ------
-    InvalidParameterError
-        If the inputs are empty or mismatched, or the labels hold one class only.
-    """
-    from scipy.optimize import minimize
-
-    caller = "fit_weights"
-    recs, refs = list(timelines), list(spans)
-    if not recs or len(recs) != len(refs):
-        raise fail("spans", caller, f"one span list per recording ({len(recs)})", len(refs))
-    names = list(signals) if signals is not None else sorted(recs[0])
-    smooth = check_nonneg("smooth_s", caller, smooth_s)
-    pen = check_nonneg("l2", caller, l2)
-    xs, ys = [], []
-    for tls, ref in zip(recs, refs, strict=True):
-        grid = _grid_of(tls, caller)
-        xs.append(_smoothed_z(tls, names, baseline_s=baseline_s, smooth_s=smooth, clip=clip))
-        ys.append(span_labels(ref, n=grid.n, hop_s=grid.hop_s, start_s=grid.start_s))
-    x = np.concatenate(xs)
-    y = np.concatenate(ys).astype(bool)
-    n_pos = int(y.sum())
-    if n_pos == 0 or n_pos == y.size:
-        raise fail("spans", caller, "spans covering some hops but not all", n_pos)
-    sw = np.where(y, 0.5 / n_pos, 0.5 / (y.size - n_pos))  # balanced, sums to 1
-    sign = np.where(y, 1.0, -1.0)
-    k = len(names)
-
-    def loss(theta: F64) -> tuple[float, F64]:
-        w, b = theta[:k], theta[k]
-        m = sign * (x @ w + b)
-        # log(1 + exp(-m)) and its derivative, overflow-free
-        val = float(np.sum(sw * np.logaddexp(0.0, -m))) + 0.5 * pen * float(w @ w)
-        g = -sw * sign * 0.5 * (1.0 - np.tanh(0.5 * m))
-        grad = np.empty(k + 1)
-        grad[:k] = x.T @ g + pen * w
-        grad[k] = g.sum()
-        return val, grad
-
-    res = minimize(loss, np.r_[np.full(k, 0.1), 0.0], jac=True, method="L-BFGS-B",
-                   bounds=[(0.0, None)] * k + [(None, None)])
-    w = np.maximum(res.x[:k], 0.0)
-    top = float(w.max())
-    if top <= 0:
-        raise HighlightsError("fit_weights found no signal that predicts the spans.")
-    return {s: round(float(v / top), 3) for s, v in zip(names, w, strict=True)}
-
-
-def fit_genre_presets(
-    *,
-    seeds: Sequence[int] = tuple(range(1000, 1008)),
-    duration_s: float = 3600.0,
-    hop_s: float = 0.5,
-) -> dict[str, Any]:
-    """Fit the shipped genre presets (what ``genre_weights.json`` holds).
-
-    For each genre, :func:`fit_weights` on :func:`genre_stream` streams of ``seeds``
-    with chat aligned by :func:`align_chat`.  Signals the synthetic streams do not
-    model get their default weight scaled by the ratio of their :data:`FAMILIES`
-    representative.
-
-    Returns
-    -------
-    dict
-        ``{"format", "version", "note", "seeds", "duration_s", "hop_s",
-        "genres": {genre: {"weights": {...}, "fitted": [...]}}}``.
-    """
-    genres: dict[str, Any] = {}
-    for genre in GENRES:
-        streams = [genre_stream(genre, seed=s, duration_s=duration_s, hop_s=hop_s)
-                   for s in seeds]
-        tls = [align_chat(st.timelines)[0] for st in streams]
-        fitted = fit_weights(tls, [st.spans for st in streams])
-        weights = dict(fitted)
-        for sig, rep in FAMILIES.items():
-            base = DEFAULT_WEIGHTS.get(rep, 0.0)
-            ratio = fitted.get(rep, 0.0) / base if base else 0.0
-            weights[sig] = round(DEFAULT_WEIGHTS[sig] * ratio, 3)
-        genres[genre] = {"weights": weights, "fitted": sorted(fitted)}
-        log.info("genre %s: %s", genre, weights)
-    return {
-        "format": _PRESET_FORMAT, "version": 1,
-        "note": "Fitted on synthetic streams (highlights.genres.genre_stream), not on real "
-                "recordings; regenerate with highlights.genres.fit_genre_presets().",
-        "seeds": list(seeds), "duration_s": duration_s, "hop_s": hop_s, "genres": genres,
-    }
-
-
-def weights_for_genre(name: str) -> dict[str, float]:
-    """Fusion weights preset for a genre, for ``find_highlights(weights=...)``.
-
-    The presets were fitted on synthetic streams (see the module notes and
-    :func:`fit_genre_presets`), not on real recordings.
-
-    Parameters
-    ----------
-    name : {"game", "talk", "shopping"}
-        The genre.
-
-    Returns
-    -------
-    dict of str to float
-        Weight per signal (a fresh dict).
-
-    Raises
-    ------
-    InvalidParameterError
-        For an unknown genre.
-    HighlightsError
-        If the packaged preset file is missing or damaged.
-
-    Examples
-    --------
-    >>> w = weights_for_genre("shopping")
-    >>> w["chat_value"] > 0
-    True
-    """
-    check_choice("name", "weights_for_genre", name, GENRES)
-    try:
-        text = resources.files("highlights").joinpath("data").joinpath(_DATA_FILE).read_text(
-            encoding="utf-8")
-        doc = json.loads(text)
-        weights = doc["genres"][name]["weights"]
-        if doc.get("format") != _PRESET_FORMAT or not isinstance(weights, dict):
-            raise ValueError("unexpected content")
-        out = {str(k): check_nonneg(f"weights[{k!r}]", "weights_for_genre", v)
-               for k, v in weights.items()}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise HighlightsError(
-            f"The packaged genre presets ({_DATA_FILE}) are missing or damaged: {exc}. "
-            "Reinstall highlights."
-        ) from exc
-    return out

@@ -23,9 +23,9 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import check_nonneg, check_positive
-from .timeline import Timeline
-from .types import Clip
+from .._validate import check_nonneg, check_positive
+from ..timeline import Timeline
+from ..types import Clip
 
 __all__ = ["snap_clips", "quietest_point"]
 

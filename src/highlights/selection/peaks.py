@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import check_choice, check_int, check_nonneg, check_positive, fail
-from .errors import NoClipsWarning
-from .timeline import Timeline
-from .types import Clip
+from .._validate import check_choice, check_int, check_nonneg, check_positive, fail
+from ..errors import NoClipsWarning
+from ..timeline import Timeline
+from ..types import Clip
 
 __all__ = ["pick_clips", "sliding_max", "contributions", "as_pad"]
 

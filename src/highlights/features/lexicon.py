@@ -123,7 +123,7 @@ class _Matcher:
 
 def check_choice_error(category: object) -> Exception:
     """Build the standard bad-parameter error for an unknown category."""
-    from ._validate import fail
+    from .._validate import fail
 
     listed = ", ".join(repr(c) for c in REACTIONS)
     return fail("category", "reaction_hits", f"one of {listed} or None", category)

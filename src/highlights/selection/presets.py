@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._validate import check_choice
+from .._validate import check_choice
 
 __all__ = ["Preset", "PRESETS", "get_preset"]
 

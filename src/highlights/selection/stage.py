@@ -1,7 +1,7 @@
 """From a fused score to the final clips: pick -> snap -> budget, or chapters.
 
 :func:`resolve_selection` merges a preset with the caller's explicit parameters;
-:func:`choose_clips` runs the selection.  Both ``find_highlights`` and
+:func:`select_clips` runs the selection.  Both ``find_highlights`` and
 ``Highlights.repick`` go through here, so a re-pick behaves exactly like a fresh run.
 """
 
@@ -14,17 +14,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import fail
-from .boundaries import snap_clips
+from .._validate import check_choice, fail
+from ..timeline import Timeline
+from ..types import Clip
+from .budget import select_budget
 from .chapters import make_chapters
-from .pick import as_pad, pick_clips
+from .peaks import as_pad, pick_clips
 from .presets import get_preset
-from .select import select_budget
-from .timeline import Timeline
-from .types import Clip
+from .snap import snap_clips
 
-__all__ = ["Selection", "resolve_selection", "choose_clips", "SELECTION_DEFAULTS"]
+__all__ = ["Selection", "resolve_selection", "select_clips", "SELECTION_DEFAULTS", "ORDERS"]
 
+#: Orders of ``result.clips``: best first, or chronological.
+ORDERS = ("rank", "time")
 #: Library defaults of the selection parameters (used when neither the caller nor a
 #: preset sets one).
 SELECTION_DEFAULTS: dict[str, Any] = {
@@ -64,7 +66,9 @@ class Selection:
         return asdict(self)
 
 
-def resolve_selection(preset: str | None = None, **given: Any) -> Selection:
+def resolve_selection(
+    preset: str | None = None, *, caller: str = "find_highlights", **given: Any
+) -> Selection:
     """Merge library defaults < preset values < explicitly given (non-None) values.
 
     Raises
@@ -79,27 +83,28 @@ def resolve_selection(preset: str | None = None, **given: Any) -> Selection:
         values.update({"budget_s": p.budget_s, "snap": p.snap, "chapters": p.chapters})
     for key, val in given.items():
         if key not in SELECTION_DEFAULTS:
-            raise fail(key, "resolve_selection", f"one of {', '.join(SELECTION_DEFAULTS)}", val)
+            raise fail(key, caller, f"one of {', '.join(SELECTION_DEFAULTS)}", val)
         if val is not None:
             values[key] = val
+    check_choice("order", caller, values["order"], ORDERS)
     budget = values["budget_s"]
     if budget is not None:
         if isinstance(budget, (int, float)):
             budget = (0.0, float(budget))
         if len(budget) != 2 or not 0 <= budget[0] <= budget[1]:
-            raise fail("budget_s", "find_highlights",
+            raise fail("budget_s", caller,
                        "a total length in seconds or a (min, max) pair", values["budget_s"])
         budget = (float(budget[0]), float(budget[1]))
     return Selection(
         n=values["n"], min_len_s=values["min_len_s"], max_len_s=values["max_len_s"],
-        pad_s=as_pad(values["pad_s"], "find_highlights"), min_gap_s=values["min_gap_s"],
+        pad_s=as_pad(values["pad_s"], caller), min_gap_s=values["min_gap_s"],
         threshold=values["threshold"], order=values["order"], rel_level=values["rel_level"],
         budget_s=budget, snap=bool(values["snap"]), chapters=bool(values["chapters"]),
         preset=preset,
     )
 
 
-def choose_clips(
+def select_clips(
     score: Timeline,
     sel: Selection,
     *,

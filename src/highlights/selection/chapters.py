@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import check_positive
-from .errors import NoClipsWarning
-from .pick import contributions
-from .timeline import Timeline
-from .types import Clip
+from .._validate import check_positive
+from ..errors import NoClipsWarning
+from ..timeline import Timeline
+from ..types import Clip
+from .peaks import contributions
 
 __all__ = ["make_chapters", "MIN_CHAPTER_S", "MIN_CHAPTERS"]
 

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import check_nonneg, check_positive, fail
-from .errors import SignalMissingWarning
-from .timeline import Timeline, common_grid
+from .._validate import check_nonneg, check_positive, fail
+from ..errors import SignalMissingWarning
+from ..timeline import Timeline, common_grid
 
 __all__ = [
     "DEFAULT_WEIGHTS",

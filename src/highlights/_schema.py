@@ -1,0 +1,23 @@
+"""Names and versions of every JSON document the library writes, in one place.
+
+Other tools read these files, so each document carries ``"schema"`` and
+``"schema_version"``.  A version changes whenever a field is renamed, removed or
+changes meaning; adding a field does not change it.
+
+================================ ========================================================
+``highlights.result`` v2         a whole result (:meth:`highlights.Highlights.to_json`)
+``highlights.clips`` v1          a clip list (``export_clips(format="json")``)
+================================ ========================================================
+"""
+
+from __future__ import annotations
+
+__all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION"]
+
+#: A whole result: clips, parameters, media, chat lag, notes (and optionally timelines).
+RESULT_SCHEMA = "highlights.result"
+#: Version 2: ``duration_s`` is the media's duration (was the score grid's end).
+RESULT_SCHEMA_VERSION = 2
+#: A clip list with the media it refers to.
+CLIPS_SCHEMA = "highlights.clips"
+CLIPS_SCHEMA_VERSION = 1
