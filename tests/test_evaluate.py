@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from highlights._window import spans_mask
 from highlights.errors import InvalidParameterError
 from highlights.evaluate import (
     average_precision,
@@ -20,7 +21,6 @@ from highlights.evaluate import (
     span_prf,
 )
 from highlights.evaluate._core import union_length
-from highlights.evaluate.metrics import _grid_mask
 from highlights.timeline import Timeline
 from highlights.types import Clip
 
@@ -58,7 +58,8 @@ def test_grid_mask_and_union_length_match_loops(rng: np.random.Generator) -> Non
         a = rng.integers(0, 40, size=m) * 0.25
         spans = np.stack([a, a + rng.integers(0, 20, size=m) * 0.25], axis=1).reshape(m, 2)
         as_list = [tuple(x) for x in spans.tolist()]
-        np.testing.assert_array_equal(_grid_mask(spans, 0.5, 30), ref_grid_mask(as_list, 0.5, 30))
+        np.testing.assert_array_equal(spans_mask(spans, n=30, hop_s=0.5),
+                                      ref_grid_mask(as_list, 0.5, 30))
         assert union_length(spans) == pytest.approx(ref_union_length(as_list), abs=1e-12)
 
 

@@ -114,3 +114,16 @@ def test_negative_weight_rejected(rng):
     a = Timeline(values=rng.normal(size=100), hop_s=0.5)
     with pytest.raises(ValueError, match="weights"):
         fuse({"audio_rms_db": a}, weights={"audio_rms_db": -1})
+
+
+@pytest.mark.parametrize("lo,hi", [(-3, 3), (0, 4), (-5, -1), (1, 6), (-2, 0), (2, 1)])
+def test_window_sums_match_loop(rng, lo, hi):
+    from highlights._window import window_mean, window_sums
+
+    for n in (0, 1, 4, 23):
+        x = rng.normal(size=n)
+        ref = np.array([x[max(0, i + lo):max(0, i + hi + 1)].sum() for i in range(n)])
+        np.testing.assert_allclose(window_sums(x, lo=lo, hi=hi), ref, atol=1e-12)
+        cnt = np.array([len(x[max(0, i + lo):max(0, i + hi + 1)]) for i in range(n)])
+        mean = np.where(cnt > 0, ref / np.maximum(cnt, 1), -1.0)
+        np.testing.assert_allclose(window_mean(x, lo=lo, hi=hi, empty=-1.0), mean, atol=1e-12)

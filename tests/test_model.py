@@ -19,10 +19,10 @@ from highlights import (
     Timeline,
     TimelineMismatchError,
 )
+from highlights._window import moving_average, window_mean
 from highlights.errors import ModelFileError
-from highlights.fusion.score import Fusion, moving_average, robust_normalize
+from highlights.fusion.score import Fusion, robust_normalize
 from highlights.learn import HighlightModel, feature_names, span_labels, timeline_features
-from highlights.learn.features import window_mean
 from highlights.learn.model import _tree_arrays, _tree_contributions
 from highlights.synth import make_signals
 

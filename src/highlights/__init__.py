@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import (
     ChatFormatError,
     ChatLogError,
@@ -38,8 +39,6 @@ from .errors import (
 )
 from .timeline import Timeline, align
 from .types import ChatEvents, Clip, MediaInfo
-
-__version__ = "0.1.0"
 
 # name -> module (relative) that defines it; imported on first access.
 _LAZY: dict[str, str] = {

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from numbers import Real
 from typing import Any
 
 from .errors import InvalidParameterError
+from .types import Clip
 
 __all__ = ["check_choice", "check_positive", "check_nonneg", "check_int", "fail"]
 
@@ -66,3 +68,28 @@ def check_choice(name: str, caller: str, value: Any, choices: Collection[str]) -
         listed = ", ".join(repr(c) for c in choices)
         raise fail(name, caller, f"one of {listed}", value)
     return value
+
+
+def check_clips(clips: Any, *, caller: str) -> list[Clip]:
+    """Validate a sequence of :class:`~highlights.types.Clip`.
+
+    Raises
+    ------
+    InvalidParameterError
+        If an item is not a Clip, or a time is not finite, negative, or
+        ``start_s >= end_s``, or a score is not finite.
+    """
+    if isinstance(clips, Clip | str | bytes) or not hasattr(clips, "__iter__"):
+        raise fail("clips", caller, "a sequence of Clip", clips)
+    out = list(clips)
+    for i, clip in enumerate(out):
+        if not isinstance(clip, Clip):
+            raise fail("clips", caller, "a sequence of Clip", clip)
+        times = (clip.start_s, clip.end_s, clip.peak_s)
+        if not all(isinstance(t, Real) and math.isfinite(t) for t in times):
+            raise fail(f"clips[{i}]", caller, "a clip with finite times", clip)
+        if clip.start_s < 0 or clip.end_s <= clip.start_s:
+            raise fail(f"clips[{i}]", caller, "a clip with 0 <= start_s < end_s", clip)
+        if not (isinstance(clip.score, Real) and math.isfinite(clip.score)):
+            raise fail(f"clips[{i}]", caller, "a clip with a finite score", clip)
+    return out

@@ -74,7 +74,7 @@ class AnalysisCache:
 
     def key(self, path: str | os.PathLike[str], params: Mapping[str, Any]) -> str:
         """The entry name for analysing ``path`` with ``params``."""
-        from . import __version__
+        from ._version import __version__
 
         doc = {
             "format": _FORMAT, "version": __version__, "file": file_identity(path),

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .errors import HighlightsError, HighlightsWarning
 
 __all__ = ["main", "build_parser"]

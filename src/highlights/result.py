@@ -294,7 +294,7 @@ class Highlights:
 
     def to_dict(self, *, include_timelines: bool = False) -> dict[str, Any]:
         """The versioned JSON document as a dict (see :meth:`to_json`)."""
-        from . import __version__
+        from ._version import __version__
 
         doc: dict[str, Any] = {
             "schema": SCHEMA,

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_int, check_positive, fail
+from .._window import spans_mask
 from ..timeline import Timeline
 from ..types import Clip
 from ._core import greedy_match, iou_cross, ranked_ap, union_length, voc_ap
@@ -153,18 +154,6 @@ def _check_zero_division(value: Any, caller: str) -> float:
 
 
 # ---------------------------------------------------------------------------- coverage
-def _grid_mask(spans: F64, hop_s: float, n: int) -> NDArray[np.bool_]:
-    """Hops ``i < n`` whose centre ``(i + 0.5) * hop_s`` lies in a span ``[start, end)``."""
-    if spans.shape[0] == 0 or n == 0:
-        return np.zeros(n, dtype=bool)
-    i0 = np.clip(np.ceil(spans[:, 0] / hop_s - 0.5), 0, n).astype(np.int64)
-    i1 = np.clip(np.ceil(spans[:, 1] / hop_s - 0.5), 0, n).astype(np.int64)
-    keep = i1 > i0
-    delta = np.bincount(i0[keep], minlength=n + 1) - np.bincount(i1[keep], minlength=n + 1)
-    out: NDArray[np.bool_] = np.cumsum(delta[:n]) > 0
-    return out
-
-
 def coverage_prf(
     pred: PredLike,
     ref: RefLike,
@@ -227,8 +216,8 @@ def coverage_prf(
             # Count whole hops as integers, convert to seconds once.
             return int(np.count_nonzero(mask[:-1])) * hop + (last_s if mask[-1] else 0.0)
 
-        pm = _grid_mask(p_spans, hop, n)
-        rm = _grid_mask(r_spans, hop, n)
+        pm = spans_mask(p_spans, n=n, hop_s=hop)
+        rm = spans_mask(r_spans, n=n, hop_s=hop)
         pred_s, ref_s, tp_s = seconds(pm), seconds(rm), seconds(pm & rm)
     p, r, f = _prf(tp_s, pred_s, ref_s, zd)
     return {"precision": p, "recall": r, "f1": f, "tp_s": tp_s, "pred_s": pred_s,
@@ -482,7 +471,7 @@ def score_timeline(score: Timeline, ref: RefLike, *, duration_s: float) -> dict[
     grid = score.on_grid(hop_s=score.hop_s, start_s=0.0, n=n, how="mean")
     values = grid.values.astype(np.float64)
     covered = ~np.isnan(values)
-    labels = _grid_mask(np.clip(r_spans, 0.0, dur), score.hop_s, n)
+    labels = spans_mask(np.clip(r_spans, 0.0, dur), n=n, hop_s=score.hop_s)
     if covered.any():
         low = float(values[covered].min()) - 1.0
         ranked_values = np.where(covered, values, low)

@@ -17,11 +17,12 @@ matplotlib are imported only by the writers that need them.
 
 from __future__ import annotations
 
+from ..selection.chapters import chapters_from_clips
+from ._safe import one_line, safe_child, safe_filename
 from .cut import CutResult, cut_clip, cut_clips
 from .files import FORMATS, SUFFIXES, export_clips, render_text
-from ._safe import one_line, safe_child, safe_filename
 from .render import RenderResult, render_clip, render_reel
-from .text import chapters_from_clips, chapters_text
+from .text import chapters_text
 
 __all__ = ["export_clips", "render_text", "FORMATS", "SUFFIXES", "chapters_text",
            "chapters_from_clips", "cut_clips", "cut_clip", "CutResult", "render_reel",

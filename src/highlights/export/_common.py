@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from numbers import Real
 from typing import Any
 
 from .._validate import fail
 from ..errors import ExportError
 from ..types import Clip
 
-__all__ = ["FpsLike", "as_rate", "check_clips", "to_frame", "clip_frames", "timecode",
+__all__ = ["FpsLike", "as_rate", "to_frame", "clip_frames", "timecode",
            "nominal_fps"]
 
 #: A frame rate: a number (29.97 is read as 30000/1001), a Fraction, ``(num, den)``
@@ -86,29 +85,6 @@ def nominal_fps(rate: Fraction, *, caller: str) -> int:
     )
 
 
-def check_clips(clips: Any, *, caller: str) -> list[Clip]:
-    """Validate a sequence of :class:`~highlights.types.Clip`.
-
-    Raises
-    ------
-    InvalidParameterError
-        If an item is not a Clip, or a time is not finite, negative, or
-        ``start_s >= end_s``, or a score is not finite.
-    """
-    if isinstance(clips, Clip | str | bytes) or not hasattr(clips, "__iter__"):
-        raise fail("clips", caller, "a sequence of Clip", clips)
-    out = list(clips)
-    for i, clip in enumerate(out):
-        if not isinstance(clip, Clip):
-            raise fail("clips", caller, "a sequence of Clip", clip)
-        times = (clip.start_s, clip.end_s, clip.peak_s)
-        if not all(isinstance(t, Real) and math.isfinite(t) for t in times):
-            raise fail(f"clips[{i}]", caller, "a clip with finite times", clip)
-        if clip.start_s < 0 or clip.end_s <= clip.start_s:
-            raise fail(f"clips[{i}]", caller, "a clip with 0 <= start_s < end_s", clip)
-        if not (isinstance(clip.score, Real) and math.isfinite(clip.score)):
-            raise fail(f"clips[{i}]", caller, "a clip with a finite score", clip)
-    return out
 
 
 def to_frame(t_s: float, rate: Fraction) -> int:

@@ -198,17 +198,19 @@ def _chapters(result: Highlights, path: Path, duration: float, overwrite: bool) 
     """Write chapters of the whole replay.
 
     They are the result's own when it was made with the ``chapters`` preset, else
-    split from its score (clips alone rarely give 3 valid chapters).
+    split from its score by :func:`~highlights.selection.make_chapters` (clips alone
+    rarely give 3 valid chapters); either way they are written by the one chapter
+    writer, :func:`~highlights.export.export_clips`.
     """
-    from .._atomic import write_atomic
-    from ..selection.chapters import make_chapters
-    from .text import chapters_text
+    from ..selection.chapters import MIN_CHAPTER_S, MIN_CHAPTERS, make_chapters
+    from .files import export_clips
 
     chapters = list(result.clips) if result.params.get("chapters") else make_chapters(
         result.score, cuts_s=result.cuts_s, components=result.components,
         keywords=result.keyword_source,
     )
     if not chapters:
-        raise ExportError(f"The stream ({duration:.1f} s) is too short for 3 chapters of 10 s.")
-    pairs = [(c.start_s, c.label) for c in sorted(chapters, key=lambda c: c.start_s)]
-    return write_atomic(path, chapters_text(pairs, duration_s=duration), overwrite=overwrite)
+        raise ExportError(f"The stream ({duration:.1f} s) is too short for {MIN_CHAPTERS} "
+                          f"chapters of {MIN_CHAPTER_S:g} s.")
+    return export_clips(chapters, path, format="chapters", duration_s=duration,
+                        overwrite=overwrite)

@@ -33,7 +33,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .._validate import check_choice, check_nonneg, fail
+from .._validate import check_choice, check_clips, check_nonneg, fail
 from ..errors import DecodeWarning, ExportError
 from ..io.media import open_media, pick_streams
 from ..io.seek import (
@@ -49,7 +49,6 @@ from ..io.seek import (
     upright_size,
 )
 from ..types import Clip
-from ._common import check_clips
 from ._encode import Picture, add_aac, add_h264, check_x264, encode_samples, mux_encoded
 from ._safe import atomic_output, safe_child, safe_filename
 

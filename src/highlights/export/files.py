@@ -30,11 +30,12 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .._validate import check_choice, check_positive, fail
+from .._validate import check_choice, check_clips, check_positive, fail
+from ..selection.chapters import chapters_from_clips
 from ..types import Clip
-from ._common import FpsLike, as_rate, check_clips
+from ._common import FpsLike, as_rate
 from ._safe import atomic_write_text, one_line, safe_child, safe_filename
-from .text import chapters_from_clips, chapters_text
+from .text import chapters_text
 
 __all__ = [
     "export_clips",

@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._progress import make_progress
-from .._validate import check_int, check_nonneg, fail
+from .._validate import check_clips, check_int, check_nonneg, fail
 from ..errors import DecodeWarning, ExportError, InvalidParameterError, StreamNotFoundError
 from ..io.media import open_media, pick_streams
 from ..io.seek import (
@@ -64,7 +64,6 @@ from ..io.seek import (
     upright_size,
 )
 from ..types import Clip
-from ._common import check_clips
 from ._encode import (
     X264_PRESETS,
     Picture,

@@ -20,8 +20,8 @@ from typing import Any
 from .._schema import CLIPS_SCHEMA, CLIPS_SCHEMA_VERSION
 from .._validate import check_positive, fail
 from ..errors import ExportError
+from ..selection.chapters import MIN_CHAPTER_S, chapter_rule_problem
 from ..types import Clip
-from ._common import check_clips
 from ._safe import one_line
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "render_srt",
     "render_vtt",
     "render_ffconcat",
-    "chapters_from_clips",
     "chapters_text",
 ]
 
@@ -222,13 +221,14 @@ def _stamp(second: int) -> str:
 
 
 def chapters_text(chapters: Sequence[tuple[float, str]], *, duration_s: float | None = None,
-                  min_chapter_s: float = 10.0) -> str:
+                  min_chapter_s: float = MIN_CHAPTER_S) -> str:
     """Format chapters as YouTube description text, enforcing YouTube's rules.
 
-    Rules: the first chapter starts at ``0:00``; there are at least 3; starts
-    ascend and every chapter, the last one included (when ``duration_s`` is known),
-    lasts at least ``min_chapter_s``. Start times are floored to whole seconds and
-    written ``M:SS`` (``H:MM:SS`` from one hour on).
+    The rules are :func:`highlights.selection.chapters.chapter_rule_problem`'s: the
+    first chapter starts at ``0:00``; there are at least 3; starts ascend and every
+    chapter, the last one included (when ``duration_s`` is known), lasts at least
+    ``min_chapter_s``. Start times are floored to whole seconds and written ``M:SS``
+    (``H:MM:SS`` from one hour on).
 
     Parameters
     ----------
@@ -272,99 +272,9 @@ def chapters_text(chapters: Sequence[tuple[float, str]], *, duration_s: float | 
             raise fail(f"chapters[{i}]", caller, "a pair with a finite start_s >= 0", item)
         starts.append(math.floor(start))
         titles.append(_chapter_title(title, i))
-    if len(starts) < 3:
-        raise ExportError(f"YouTube needs at least 3 chapters; got {len(starts)}.")
-    if starts[0] != 0:
-        raise ExportError(
-            f"The first chapter must start at 0:00; it starts at {_stamp(starts[0])}."
-        )
-    for i in range(1, len(starts)):
-        if starts[i] - starts[i - 1] < min_len:
-            raise ExportError(
-                f"Chapter {i} ({titles[i - 1]!r} at {_stamp(starts[i - 1])}) lasts "
-                f"{starts[i] - starts[i - 1]} s; chapters must ascend and last >= {min_len:g} s."
-            )
-    if duration_s is not None:
-        dur = check_positive("duration_s", caller, duration_s)
-        if dur - starts[-1] < min_len:
-            raise ExportError(
-                f"The last chapter ({titles[-1]!r} at {_stamp(starts[-1])}) lasts "
-                f"{dur - starts[-1]:.1f} s to the end of the media; it must last >= {min_len:g} s."
-            )
+    problem = chapter_rule_problem(starts, duration_s=None if duration_s is None else
+                                   check_positive("duration_s", caller, duration_s),
+                                   min_chapter_s=min_len, titles=titles, stamp=_stamp)
+    if problem:
+        raise ExportError(problem)
     return "".join(f"{_stamp(s)} {t}\n" for s, t in zip(starts, titles, strict=True))
-
-
-def chapters_from_clips(clips: Sequence[Clip], *, duration_s: float | None = None,
-                        min_chapter_s: float = 10.0,
-                        intro_title: str = "Start") -> list[tuple[float, str]]:
-    """Turn clips into YouTube-valid chapters ``[(start_s, title), ...]``.
-
-    Each clip proposes a chapter at its start (floored to a whole second) titled by
-    its label. A chapter at 0:00 always exists: the best clip starting in the first
-    ``min_chapter_s`` seconds gives it its title, else ``intro_title`` does. Other
-    proposals must start ``min_chapter_s`` after 0:00 and end ``min_chapter_s``
-    before the media end; they are accepted best score first when at least
-    ``min_chapter_s`` from every accepted one. If that leaves fewer than 3 chapters,
-    the earliest-first greedy (which maximises the count) is used instead.
-
-    Parameters
-    ----------
-    clips : sequence of Clip
-        Highlight or chapter clips, any order.
-    duration_s : float, optional
-        Media duration in seconds; defaults to the latest clip end (a lower bound).
-    min_chapter_s : float, default 10.0
-        Minimum chapter length in seconds (YouTube: 10).
-    intro_title : str, default "Start"
-        Title of the 0:00 chapter when no clip starts near 0.
-
-    Returns
-    -------
-    list of (float, str)
-        Chapters in time order, ready for :func:`chapters_text`.
-
-    Raises
-    ------
-    ExportError
-        If fewer than 3 valid chapters can be made (stream too short or clips too
-        close together).
-    """
-    caller = "chapters_from_clips"
-    items = check_clips(clips, caller=caller)
-    min_len = check_positive("min_chapter_s", caller, min_chapter_s)
-    if duration_s is None:
-        if not items:
-            raise ExportError("Cannot make chapters from no clips without duration_s.")
-        end = max(c.end_s for c in items)
-    else:
-        end = check_positive("duration_s", caller, duration_s)
-    starts = [math.floor(c.start_s) for c in items]
-    head = [i for i in range(len(items)) if starts[i] < min_len]
-    first_title = (
-        _clip_title(max((items[i] for i in head), key=lambda c: c.score)) if head
-        else one_line(intro_title) or "Start"
-    )
-    inner = [i for i in range(len(items)) if min_len <= starts[i] and end - starts[i] >= min_len]
-    if end < min_len:
-        inner = []
-    by_score = sorted(inner, key=lambda i: (-items[i].score, starts[i]))
-    chosen = _spaced_greedy_from_zero(by_score, starts, min_len)
-    if len(chosen) + 1 < 3:
-        chosen = _spaced_greedy_from_zero(sorted(inner, key=lambda i: starts[i]), starts, min_len)
-    if len(chosen) + 1 < 3:
-        raise ExportError(
-            f"Only {len(chosen) + 1} YouTube chapter(s) fit: chapters need >= {min_len:g} s "
-            f"each, the first at 0:00, and at least 3 of them (media {end:.1f} s, "
-            f"{len(items)} clip(s))."
-        )
-    chosen.sort(key=lambda i: starts[i])
-    return [(0.0, first_title)] + [(float(starts[i]), _clip_title(items[i])) for i in chosen]
-
-
-def _spaced_greedy_from_zero(order: Sequence[int], starts: Sequence[int],
-                             min_len: float) -> list[int]:
-    chosen: list[int] = []
-    for i in order:
-        if starts[i] >= min_len and all(abs(starts[i] - starts[j]) >= min_len for j in chosen):
-            chosen.append(i)
-    return chosen

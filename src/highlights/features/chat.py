@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_nonneg, check_positive, fail
+from .._window import moving_average
 from ..timeline import Timeline
 from ..types import ChatEvents
 from .lexicon import (
@@ -52,19 +53,6 @@ def _hop_index(times_s: NDArray[np.float64], hop_s: float, n: int) -> NDArray[np
     idx = np.floor(times_s / hop_s).astype(np.intp)
     idx[(idx < 0) | (idx >= n)] = -1
     return idx
-
-
-def _boxcar(values: NDArray[np.float64], width: int) -> NDArray[np.float64]:
-    """Centred moving average over ``width`` hops (edges averaged over what exists)."""
-    if width <= 1 or values.size == 0:
-        return values
-    c = np.concatenate(([0.0], np.cumsum(values)))
-    n = values.size
-    half = width // 2
-    lo = np.clip(np.arange(n) - half, 0, n)
-    hi = np.clip(np.arange(n) - half + width, 0, n)
-    out: NDArray[np.float64] = (c[hi] - c[lo]) / (hi - lo)
-    return out
 
 
 def _kind_mask(events: ChatEvents, kinds: Collection[str] | None) -> NDArray[np.bool_]:
@@ -118,7 +106,7 @@ def chat_density(
     n = _n_hops(events.time_s, hop, dur)
     idx = _hop_index(t, hop, n)
     counts = np.bincount(idx[idx >= 0], minlength=n).astype(np.float64) / hop
-    counts = _boxcar(counts, int(round(smooth / hop)))
+    counts = moving_average(counts, int(round(smooth / hop)))
     return Timeline(values=counts.astype(np.float32), hop_s=hop, start_s=0.0, name="chat_rate")
 
 

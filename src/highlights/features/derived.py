@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .._window import window_mean
 from ..timeline import Timeline
 
 __all__ = ["chat_onset", "add_derived"]
@@ -44,15 +45,9 @@ def chat_onset(rate: Timeline, *, window_s: float = 3.0) -> Timeline:
     4
     """
     v = np.nan_to_num(rate.values.astype(np.float64), nan=0.0)
-    n = v.shape[0]
     w = max(1, int(round(window_s / rate.hop_s)))
-    c = np.concatenate(([0.0], np.cumsum(v)))
-    idx = np.arange(n)
-    hi = np.minimum(idx + w, n)
-    lo = np.maximum(idx - w, 0)
-    after = (c[hi] - c[idx]) / np.maximum(hi - idx, 1)
-    before = (c[idx] - c[lo]) / np.maximum(idx - lo, 1)
-    before[0] = 0.0
+    after = window_mean(v, lo=0, hi=w - 1)
+    before = window_mean(v, lo=-w, hi=-1)  # 0 at the first hop (empty window)
     out = np.maximum(after - before, 0.0).astype(np.float32)
     return Timeline(values=out, hop_s=rate.hop_s, start_s=rate.start_s, name="chat_onset")
 

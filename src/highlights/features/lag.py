@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_nonneg, check_positive, fail
+from .._window import moving_average
 from ..timeline import Timeline
 
 __all__ = ["estimate_chat_lag", "lag_curve", "shift_chat", "DEFAULT_CHAT_LAG_S", "MAX_CHAT_LAG_S",
@@ -37,21 +38,6 @@ CHAT_SMOOTH_S = 2.0
 # _Z_NONE (confidence 0) to _Z_SURE (confidence 1).
 _Z_NONE = 2.5
 _Z_SURE = 6.0
-
-
-def _moving_mean(x: NDArray[np.float64], width: int) -> NDArray[np.float64]:
-    """Centred moving mean over ``width`` samples (shorter at the edges)."""
-    n = x.shape[0]
-    if width <= 1 or n == 0:
-        same: NDArray[np.float64] = np.array(x, dtype=np.float64)
-        return same
-    c = np.concatenate(([0.0], np.cumsum(x)))
-    half = width // 2
-    i = np.arange(n)
-    lo = np.clip(i - half, 0, n)
-    hi = np.clip(i - half + width, 0, n)
-    out: NDArray[np.float64] = (c[hi] - c[lo]) / (hi - lo)
-    return out
 
 
 def _standardize(x: NDArray[np.float64]) -> NDArray[np.float64] | None:
@@ -76,14 +62,14 @@ def _filled(tl: Timeline, hop_s: float, start_s: float, n: int) -> NDArray[np.fl
 
 def _chat_onsets(values: NDArray[np.float64], hop_s: float) -> NDArray[np.float64] | None:
     x = np.log1p(np.maximum(values, 0.0))  # bursts matter relative to the audience size
-    x = _moving_mean(x, max(int(round(CHAT_SMOOTH_S / hop_s)), 1))
-    x = x - _moving_mean(x, max(int(round(BASELINE_S / hop_s)), 1))
+    x = moving_average(x, max(int(round(CHAT_SMOOTH_S / hop_s)), 1))
+    x = x - moving_average(x, max(int(round(BASELINE_S / hop_s)), 1))
     d = np.diff(x, prepend=x[:1])
     return _standardize(np.maximum(d, 0.0))
 
 
 def _media_activity(values: NDArray[np.float64], hop_s: float) -> NDArray[np.float64] | None:
-    x = values - _moving_mean(values, max(int(round(BASELINE_S / hop_s)), 1))
+    x = values - moving_average(values, max(int(round(BASELINE_S / hop_s)), 1))
     z = _standardize(x)
     if z is None:
         return None

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_nonneg, check_positive, fail
+from .._window import moving_average
 from ..errors import SignalMissingWarning
 from ..timeline import Timeline, common_grid
 
@@ -81,54 +82,6 @@ class Fusion:
     score: Timeline
     components: dict[str, Timeline]
     weights: dict[str, float]
-
-
-def moving_average(values: NDArray[np.floating], width: int) -> NDArray[np.float64]:
-    """Centred moving average over ``width`` samples, NaN-aware, via ``cumsum``.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n,)
-        Input; NaN entries are ignored (the mean is over the valid ones).
-    width : int
-        Window length in samples (>= 1); even widths are centred half a sample late.
-
-    Returns
-    -------
-    ndarray of float64, shape (n,)
-        NaN where the window holds no valid sample.
-    """
-    v = np.asarray(values)
-    n = v.shape[0]
-    if width <= 1 or n == 0:
-        copied: NDArray[np.float64] = v.astype(np.float64)
-        return copied
-    half = width // 2
-    nan = np.isnan(v)
-    has_nan = bool(nan.any())
-
-    def window_sums(x: NDArray[Any]) -> NDArray[np.float64]:
-        # c[j] = sum(x[:j]); padding with the end values clips the window to [0, n).
-        c = np.empty(n + width + 1)
-        c[: half + 1] = 0.0
-        np.cumsum(x, dtype=np.float64, out=c[half + 1 : half + 1 + n])
-        c[half + 1 + n :] = c[half + n]
-        return c[width : width + n] - c[:n]
-
-    if has_nan:
-        total = window_sums(np.where(nan, 0.0, v))
-        count = window_sums((~nan).astype(np.float64))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = total / count
-        out[count < 0.5] = np.nan
-        return out
-    out = window_sums(v)
-    out /= width
-    # Only the first and last windows are cut short by the edges: fix their counts.
-    edge = np.r_[0 : min(half, n), max(n - (width - half) + 1, 0) : n]
-    count = np.minimum(edge - half + width, n) - np.maximum(edge - half, 0)
-    out[edge] *= width / count
-    return out
 
 
 def _rolling_location_scale(

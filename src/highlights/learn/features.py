@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validate import check_int, check_positive, fail
+from .._window import spans_mask, window_mean
 from ..errors import SignalMissingWarning
 from ..fusion.score import robust_normalize
 from ..timeline import Timeline, common_grid
@@ -27,38 +27,6 @@ F64 = NDArray[np.float64]
 
 
 # =============================================================================== features
-def window_mean(values: NDArray[np.floating[Any]], *, lo: int, hi: int) -> F32:
-    """Mean of ``values[i + lo : i + hi + 1]`` for every ``i``, clipped to the array.
-
-    Computed from one ``cumsum`` (O(n), no loop over samples).  Windows that fall
-    entirely outside the array (possible only at the edges when ``lo > 0`` or
-    ``hi < 0``) give 0.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n,)
-        Finite input.
-    lo, hi : int
-        Window offsets in samples, ``lo <= hi`` (``lo = -r, hi = r`` is a centred
-        window of ``2r + 1`` samples; ``lo = 1, hi = k`` the ``k`` samples after).
-
-    Returns
-    -------
-    ndarray of float32, shape (n,)
-    """
-    v = np.asarray(values, dtype=np.float64)
-    n = v.shape[0]
-    c = np.zeros(n + 1)
-    np.cumsum(v, out=c[1:])
-    i = np.arange(n)
-    a = np.clip(i + lo, 0, n)
-    b = np.clip(i + hi + 1, 0, n)
-    count = b - a
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(count > 0, (c[b] - c[a]) / np.maximum(count, 1), 0.0)
-    return out.astype(np.float32)
-
-
 def _context_offsets(
     hop_s: float, context_s: Sequence[float], lead_s: float
 ) -> list[tuple[int, int]]:
@@ -200,12 +168,4 @@ def span_labels(
             or (arr[:, 1] < arr[:, 0]).any():
         raise fail("spans", caller, "finite (start_s, end_s) pairs with end_s >= start_s",
                    spans)
-    # hop i is inside [a, b) when a <= start_s + (i + 0.5) hop < b
-    first = np.ceil((arr[:, 0] - start_s) / hop - 0.5 - 1e-9).astype(np.int64)
-    stop = np.ceil((arr[:, 1] - start_s) / hop - 0.5 - 1e-9).astype(np.int64)
-    first = np.clip(first, 0, n)
-    stop = np.clip(stop, 0, n)
-    delta = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(delta, first, 1)
-    np.add.at(delta, stop, -1)
-    return (np.cumsum(delta[:n]) > 0).astype(np.int8)
+    return spans_mask(arr[:, :2], n=n, hop_s=hop, start_s=start_s).astype(np.int8)

@@ -10,9 +10,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validate import check_nonneg, fail
+from .._window import moving_average
 from ..errors import HighlightsError
 from ..fusion.genre import _PRESET_FORMAT, FAMILIES, GENRES
-from ..fusion.score import DEFAULT_WEIGHTS, moving_average, robust_normalize
+from ..fusion.score import DEFAULT_WEIGHTS, robust_normalize
 from ..synth.genre import align_chat, genre_stream
 from ..timeline import Timeline, common_grid
 from .features import span_labels

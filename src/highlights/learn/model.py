@@ -48,8 +48,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._atomic import atomic_write_text
 from .._validate import check_choice, check_int, check_nonneg, check_positive, fail
+from .._window import moving_average
 from ..errors import InvalidParameterError, ModelFileError, NotFittedError
-from ..fusion.score import Fusion, moving_average
+from ..fusion.score import Fusion
 from ..timeline import Timeline, common_grid
 from .features import feature_names, span_labels, timeline_features
 

@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_choice, check_int, check_positive
-from ..timeline import Timeline, common_grid
 from ..fusion.genre import GENRES
+from ..timeline import Timeline, common_grid
 
 _QUESTIONS = (
     "link?", "how much?", "price??", "size M available?", "does it ship to EU?", "link pls",
