@@ -7,7 +7,7 @@ Usage::
     python benchmarks/accuracy.py --genres game --no-gb --media 3   # + encoded media
 
 For each genre (game, talk, shopping) it makes synthetic one-hour streams with
-``highlights.genres.genre_stream`` (timeline level: no encoding), with planted
+``highlights.synth.genre_stream`` (timeline level: no encoding), with planted
 highlight moments and distractors (loud music beds, camera switches every ~90 s,
 chat spam bots, a slowly growing audience; for shopping also product pins changed
 without a deal, loud pitches that sell nothing and single big gifts).  Chat is
@@ -17,7 +17,7 @@ Methods, all evaluated on the held-out seeds (``--test-seeds``):
 
 * ``alone:<signal>``: fusion with that signal only (weight 1, the rest 0);
 * ``fixed (default)``: fusion with ``highlights.DEFAULT_WEIGHTS``;
-* ``fixed (genre preset)``: ``highlights.genres.weights_for_genre(genre)`` (fitted
+* ``fixed (genre preset)``: ``highlights.fusion.weights_for_genre(genre)`` (fitted
   on synthetic seeds 1000-1007, disjoint from the train and test seeds here);
 * ``learned (logistic)``: ``HighlightModel`` trained on the genre's train seeds;
   ``learned (all genres)`` is one model trained on every genre's train seeds, and

@@ -3,7 +3,7 @@
 Every file is a few seconds of 320x180 video and/or 48 kHz audio.  The picture is a
 flat colour per *scene* (hard cuts at known times) with a moving white square; the
 audio is quiet noise with loud bursts at known times.  Helpers damage files in the
-ways listed in docs/BAD_INPUTS.md (truncation, garbage, PTS resets, cover art...).
+ways real recordings are damaged (truncation, garbage mid-file, PTS resets, cover art...).
 """
 
 from __future__ import annotations

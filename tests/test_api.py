@@ -206,6 +206,18 @@ def test_learned_model_in_find_highlights(streams, results, tmp_path):
         found, total = _recall(r, held_out)
         assert found >= total - 1
         assert r.params["model"] and r.clips[0].contributions
+    # Re-picking keeps the learned model: smoothing changes the model's own score
+    # (not a linear re-fusion with its signal weights), selection leaves it as is.
+    r = find_highlights(held_out.video_path, chat=held_out.chat_path, n=5, model=model, **PICK)
+    smoother = r.repick(smooth_s=9.0)
+    assert smoother.model is model and smoother.params["model"] == r.params["model"]
+    np.testing.assert_allclose(smoother.score.values,
+                               model.fuse(r.timelines, smooth_s=9.0).score.values)
+    fewer = r.repick(n=2)
+    np.testing.assert_array_equal(fewer.score.values, r.score.values)
+    assert fewer.model is model and len(fewer.clips) <= 2
+    linear = r.repick(weights={"audio_rms_db": 1.0})
+    assert linear.model is None and linear.params["model"] is None
 
 
 def test_genre_weights_by_name(results):

@@ -1,4 +1,4 @@
-"""Bad chat inputs (BAD_INPUTS.md items 14-25): salvage, count, warn, or a clear error."""
+"""Bad chat inputs (broken lines, bad numbers, deletions, bombs): salvage or a clear error."""
 
 from __future__ import annotations
 

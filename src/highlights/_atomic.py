@@ -48,6 +48,27 @@ def _commit(tmp: Path, dest: Path, overwrite: bool) -> None:
         ) from exc
     except OSError as exc:
         raise ExportError(f"Cannot write {str(dest)!r}: {exc}") from exc
+    _fsync_dir(dest.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable: fsync the directory entry (a no-op where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(tmp: Path) -> None:
+    """Remove a temporary file; a failure here must not hide the error that got us here."""
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
 
 
 @contextlib.contextmanager
@@ -75,8 +96,7 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> I
             raise ExportError(f"Nothing was written for {str(dest)!r}.")
         _commit(tmp, dest, overwrite)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _remove_quietly(tmp)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
@@ -129,8 +149,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
     except OSError as exc:
         raise ExportError(f"Cannot write {str(dest)!r}: {exc}") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _remove_quietly(tmp)
     return dest
 
 

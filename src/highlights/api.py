@@ -235,7 +235,7 @@ def find_highlights(
         Maximum number of clips.
     preset : {"reel", "shorts", "teaser", "chapters"}, optional
         A named set of the selection parameters below (see
-        :mod:`highlights.presets`): ``"reel"`` a 180-300 s best-of of 20-60 s clips,
+        :mod:`highlights.selection.presets`): ``"reel"`` a 180-300 s best-of of 20-60 s clips,
         ``"shorts"`` standalone 15-60 s clips, ``"teaser"`` the top moments at 2-4 s
         each within 20 s, ``"chapters"`` the whole stream as YouTube chapters.
         Parameters you pass explicitly override the preset's.
@@ -300,7 +300,7 @@ def find_highlights(
         analysis parameters loads the signals instead of decoding (selection and
         fusion parameters may differ).  A damaged entry is rebuilt.
     model : HighlightModel or path-like, optional
-        A fitted :class:`highlights.model.HighlightModel` (or the path of one saved
+        A fitted :class:`highlights.learn.HighlightModel` (or the path of one saved
         with ``model.save``) that scores the signals instead of the fixed ``weights``.
 
     Returns

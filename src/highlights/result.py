@@ -371,7 +371,7 @@ class Highlights:
     ) -> dict[str, Any]:
         """Write the result in several forms into ``out_dir``.
 
-        See :func:`highlights.deliver.export_result` for the formats (``json``,
+        See :func:`highlights.export.bundle.export_result` for the formats (``json``,
         ``csv``, ``srt``, ``vtt``, ``chapters``, ``edl``, ``resolve_markers``,
         ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``reel``, ``shorts``, ``plot``)
         and file names.

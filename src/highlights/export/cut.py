@@ -7,7 +7,7 @@ desynchronises audio and video), and the file's true span in the source is repor
 
 ``mode="encode"`` decodes from that keyframe, keeps exactly the frames whose time
 rounds into ``[start_s, end_s)`` on the frame grid (FFmpeg's guessed frame rate,
-counted from the media start, as :mod:`~highlights.io.render` does) and re-encodes
+counted from the media start, as :mod:`~highlights.export.render` does) and re-encodes
 them (H.264 + AAC), trimming audio to the sample so it stays aligned with the first
 kept frame. Frames keep their source times, so a hole in the source stays a hole. A
 video whose display matrix says it is shown rotated (phone recordings) is turned
@@ -15,7 +15,7 @@ upright first, like FFmpeg's autorotate; copy mode keeps the display matrix inst
 
 In unindexed containers (MPEG-TS, common for OBS/Twitch recordings) seeking is
 inexact, so the keyframe is searched by stepping back until one before the clip is
-met (see :func:`~highlights.io._pyav.keyframe_before`).
+met (see :func:`~highlights.io.seek.keyframe_before`).
 
 All times are seconds from the media start (the container's ``start_time``), as
 everywhere in ``highlights``. Outputs are written atomically and never overwrite an

@@ -4,7 +4,7 @@
 H.264/AAC file. Everything runs on one output clock counted in integers:
 
 * video: the clip's frames are the source frames whose time rounds into the clip's
-  span on the source frame grid (as in frame-exact :func:`~highlights.io.cut.cut_clip`);
+  span on the source frame grid (as in frame-exact :func:`~highlights.export.cut_clip`);
   a clip of ``F`` frames placed at output frame ``P`` covers frames ``[P, P + F)``;
 * audio: the same clip covers output samples ``[round(P * sr / fps),
   round((P + F) * sr / fps))``; its source audio starts at the time of its first

@@ -271,7 +271,7 @@ def chat_signals(
         ``"chat_react"``
             Spam-weighted reaction-lexicon hits (laughter, hype, shock, sadness in
             English/Twitch, Chinese, Japanese, Korean; see
-            :mod:`highlights.lexicon`) plus half the emote count, per second.
+            :mod:`highlights.features.lexicon`) plus half the emote count, per second.
         ``"chat_emote"``
             Spam-weighted emote tokens per second (emote density).
         ``"chat_value"``
@@ -280,7 +280,7 @@ def chat_signals(
     Notes
     -----
     The values are raw rates.  A stream's audience grows and shrinks over hours, so
-    :func:`highlights.fuse.robust_normalize` scores each against a rolling baseline
+    :func:`highlights.fusion.robust_normalize` scores each against a rolling baseline
     before fusion.  Text is scanned once per *distinct* message text.
 
     Examples

@@ -85,7 +85,7 @@ def timeline_features(
     lead_s : float, default 15.0
         Length in seconds of the window after each hop (0 leaves it out).
     baseline_s, clip
-        Normalisation, as in :func:`highlights.fuse.robust_normalize`.
+        Normalisation, as in :func:`highlights.fusion.robust_normalize`.
 
     Returns
     -------

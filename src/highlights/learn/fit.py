@@ -49,12 +49,12 @@ def fit_weights(
 ) -> dict[str, float]:
     """Fit non-negative fusion weights on labelled recordings.
 
-    The fused score of :func:`highlights.fuse.fuse_detail` is ``sum_k w_k s_k`` where
+    The fused score of :func:`highlights.fusion.fuse_detail` is ``sum_k w_k s_k`` where
     ``s_k`` is signal ``k``'s smoothed, clipped robust z-score.  This fits ``w >= 0``
     (and an offset) by class-balanced logistic regression of per-hop labels (hop
     inside a reference span) on the ``s_k``, with a small L2 penalty, then scales
     the weights so the largest is 1.  The result plugs into
-    ``find_highlights(weights=...)`` and :func:`highlights.fuse.fuse`.
+    ``find_highlights(weights=...)`` and :func:`highlights.fusion.fuse`.
 
     Parameters
     ----------
@@ -62,11 +62,11 @@ def fit_weights(
         One mapping of signals (one grid each) per recording, chat already aligned
         to the action (as :func:`highlights.analyze` returns it; see :func:`align_chat`).
     spans : sequence of (m, 2) array_like or Timeline
-        Reference spans per recording (see :func:`highlights.model.span_labels`).
+        Reference spans per recording (see :func:`highlights.learn.span_labels`).
     signals : sequence of str, optional
         Signals to weigh (default: all in the first recording).
     baseline_s, smooth_s, clip
-        As in :func:`highlights.fuse.fuse_detail`; use the values you fuse with.
+        As in :func:`highlights.fusion.fuse_detail`; use the values you fuse with.
     l2 : float, default 1e-3
         L2 penalty on the weights, per unit of total sample weight.
 
@@ -158,7 +158,7 @@ def fit_genre_presets(
         log.info("genre %s: %s", genre, weights)
     return {
         "format": _PRESET_FORMAT, "version": 1,
-        "note": "Fitted on synthetic streams (highlights.genres.genre_stream), not on real "
-                "recordings; regenerate with highlights.genres.fit_genre_presets().",
+        "note": "Fitted on synthetic streams (highlights.synth.genre_stream), not on real "
+                "recordings; regenerate with highlights.learn.fit_genre_presets().",
         "seeds": list(seeds), "duration_s": duration_s, "hop_s": hop_s, "genres": genres,
     }

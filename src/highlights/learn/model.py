@@ -6,8 +6,8 @@
 can be cloned, grid-searched and cross-validated with scikit-learn tools.
 
 Features
-    Every signal is normalised exactly as :func:`highlights.fuse.fuse_detail` does
-    (:func:`highlights.fuse.robust_normalize`: a rolling robust z-score, clipped; NaN
+    Every signal is normalised exactly as :func:`highlights.fusion.fuse_detail` does
+    (:func:`highlights.fusion.robust_normalize`: a rolling robust z-score, clipped; NaN
     hops become 0), then each z-score gives ``1 + len(context_s) + (lead_s > 0)``
     columns: the value itself, its centred means over ``±w`` seconds for each ``w``
     in ``context_s``, and its mean over the ``lead_s`` seconds *after* the hop (a
@@ -169,7 +169,7 @@ class HighlightModel:
         Length in seconds of the window after each hop whose mean is added per
         signal (lagged reactions such as chat); 0 leaves it out.
     baseline_s : float or None, default 600.0
-        Rolling baseline of the normalisation (see :func:`highlights.fuse.fuse_detail`).
+        Rolling baseline of the normalisation (see :func:`highlights.fusion.fuse_detail`).
     clip : (float, float), default (-2.0, 8.0)
         z-score bounds of the normalisation.
     smooth_s : float, default 3.0
@@ -676,7 +676,7 @@ class HighlightModel:
     def fuse(
         self, timelines: Mapping[str, Timeline], *, smooth_s: float | None = None
     ) -> Fusion:
-        """Score a recording: the learned counterpart of :func:`highlights.fuse.fuse_detail`.
+        """Score a recording: the learned counterpart of :func:`highlights.fusion.fuse_detail`.
 
         Parameters
         ----------

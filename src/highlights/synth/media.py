@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._atomic import atomic_output, write_atomic
 from .._validate import check_int, check_positive, fail
 from ..errors import ExportError, OutputExistsError
 from .plan import (
@@ -289,15 +290,9 @@ class _VideoSynth:
 
 
 # =============================================================================== encoding
-def _write_json_atomic(path: Path, payload: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                       encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"Cannot write {path}: {exc}") from exc
+def _write_json(path: Path, payload: Any) -> None:
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                 overwrite=True)
 
 
 def _blocks(n_samples: int, sr: int, fps: Fraction, n_frames: int) -> Iterator[
@@ -497,19 +492,17 @@ def make_livestream(
 
     import av
 
-    tmp = video_path.with_name(f".{video_path.name}.{os.getpid()}.tmp.mp4")
-    try:
-        _encode(tmp, plan, width=width, height=height, fps=fps_q, sr=sr, audio=audio,
-                video=video, gop=gop)
-        os.replace(tmp, video_path)
-    except (av.FFmpegError, OSError) as exc:
-        raise ExportError(f"Cannot write {video_path}: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    # Existing outputs were refused above unless overwrite=True.
+    with atomic_output(video_path, overwrite=True) as tmp:
+        try:
+            _encode(tmp, plan, width=width, height=height, fps=fps_q, sr=sr, audio=audio,
+                    video=video, gop=gop)
+        except (av.FFmpegError, OSError) as exc:
+            raise ExportError(f"Cannot write {video_path}: {exc}") from exc
 
     if chat:
         times, authors, texts = _chat(plan)
-        _write_json_atomic(chat_path, [
+        _write_json(chat_path, [
             {"time_s": t, "author": a, "text": x}
             for t, a, x in zip(times.tolist(), authors.tolist(), texts.tolist())
         ])
@@ -519,6 +512,6 @@ def make_livestream(
         chat_lag_s=plan.chat_lag_s, seed=plan.seed, cuts_s=cuts, genre=plan.genre,
         truth_path=truth_path,
     )
-    _write_json_atomic(truth_path, stream.truth())
+    _write_json(truth_path, stream.truth())
     logger.debug("wrote synthetic stream %s (%d moments)", video_path, len(moments))
     return stream
