@@ -46,7 +46,10 @@ Protocol (fixed here, not tuned on the data)
   - *random*: clips with the same lengths as the method's clips on that item,
     placed uniformly at random without overlap in ``[0, duration_s]`` (uniform over
     the set of non-overlapping placements: a random order, sorted uniform gaps);
-    expected precision = mean over ``RANDOM_DRAWS`` seeded draws.
+    expected precision = mean over ``RANDOM_DRAWS`` seeded draws.  A stricter
+    variant, *random (active)*, places them only between the 1st and 99th
+    percentile of the chat's message times (the recordings' silent pre- and
+    post-show are free to avoid for any chat method); ratios use the plain one.
   - *count*: the top-10 30-s windows by raw message count.  Headline = windows on a
     30-s grid (so they never overlap), **shifted back by 10 s on live streams**
     (chat trails the action; chosen before looking at results) and unshifted on
@@ -107,6 +110,8 @@ COUNT_LIVE_SHIFT_S = 10.0
 RANDOM_DRAWS = 4000
 N_BOOT = 4000
 SEED = 20240611
+#: Quantile that bounds the chat-active range of the stricter random baseline.
+ACTIVE_Q = 0.01
 #: The film whose spans cover most of it: printed, left out of the film mean.
 EXCLUDED_FROM_MEAN = ("tangbohu_dian_qiuxiang",)
 
@@ -313,14 +318,28 @@ def random_starts(lengths_s: Any, duration_s: float, n_draws: int,
 
 
 def random_precision(item: Item, lengths_s: Any, *, n_draws: int = RANDOM_DRAWS,
-                     seed: int = SEED) -> float:
-    """Expected precision of randomly placed clips of these lengths on ``item``."""
+                     seed: int = SEED, range_s: tuple[float, float] | None = None) -> float:
+    """Expected precision of randomly placed clips of these lengths on ``item``.
+
+    ``range_s`` restricts the placement to ``[lo, hi]`` (default ``[0, duration_s]``).
+    """
     lengths = np.asarray(lengths_s, dtype=np.float64).reshape(-1)
     if lengths.shape[0] == 0:
         return float("nan")
+    lo, hi = (0.0, item.duration_s) if range_s is None else range_s
     rng = np.random.default_rng([seed, _crc(item.item_id), _crc("random")])
-    starts = random_starts(lengths, item.duration_s, n_draws, rng)
+    starts = lo + random_starts(lengths, hi - lo, n_draws, rng)
     return float(item_hits(item, starts, starts + lengths).mean())
+
+
+def chat_active_range(events: ChatEvents) -> tuple[float, float]:
+    """The span between the 1st and 99th percentile of the chat's message times.
+
+    The stricter random baseline places clips only there: a chat method avoids the
+    silent pre-show and post-show of a recording for free.
+    """
+    lo, hi = np.quantile(events.time_s, [ACTIVE_Q, 1.0 - ACTIVE_Q])
+    return float(lo), float(hi)
 
 
 # =========================================================================== count
@@ -346,18 +365,31 @@ def count_sliding_clips(times_s: Any, duration_s: float, *, window_s: float = CO
                         shift_s: float = 0.0) -> list[Clip]:
     """Top-``n`` non-overlapping sliding windows by message count (greedy NMS).
 
-    Windows start every ``step_s`` seconds; the best is taken, every window that
-    overlaps it is suppressed, and so on.  Ties go to the earlier window.
+    Windows start every ``step_s`` seconds; see :func:`nms_windows`.
     """
     t = np.sort(np.asarray(times_s, dtype=np.float64))
     starts = np.arange(0.0, max(duration_s - window_s, 0.0) + 1e-9, step_s)
     counts = (np.searchsorted(t, starts + window_s, side="left")
               - np.searchsorted(t, starts, side="left")).astype(np.float64)
-    alive = counts > 0
+    return nms_windows(starts, counts, duration_s, window_s=window_s, n=n, shift_s=shift_s)
+
+
+def nms_windows(starts_s: Any, values: Any, duration_s: float, *,
+                window_s: float = COUNT_WINDOW_S, n: int = N_CLIPS,
+                shift_s: float = 0.0) -> list[Clip]:
+    """Greedy non-max suppression of sliding windows into non-overlapping clips.
+
+    The best window is taken, every window that overlaps it is suppressed, and so
+    on; ties go to the earlier window and windows valued ``<= 0`` are never chosen.
+    Clips are the windows moved back by ``shift_s``, clamped to ``[0, duration_s]``.
+    """
+    starts = np.asarray(starts_s, dtype=np.float64)
+    vals = np.asarray(values, dtype=np.float64)
+    alive = vals > 0
     chosen: list[Clip] = []
     while len(chosen) < n and alive.any():
-        j = int(np.argmax(np.where(alive, counts, -1.0)))
-        chosen.append((starts[j] - shift_s, starts[j] + window_s - shift_s, float(counts[j])))
+        j = int(np.argmax(np.where(alive, vals, -np.inf)))
+        chosen.append((starts[j] - shift_s, starts[j] + window_s - shift_s, float(vals[j])))
         alive &= np.abs(starts - starts[j]) >= window_s
     return _clamped(chosen, duration_s)
 
@@ -518,6 +550,7 @@ class Row:
     p: float
     p_ci: tuple[float, float]
     random_p: float
+    random_active_p: float
     count_p: float
     count_ci: tuple[float, float]
     ratio_random: float
@@ -541,13 +574,15 @@ class MethodTable:
     def to_markdown(self) -> str:
         """The table as markdown (one row per item, then the means)."""
         head = ("| item | clips | mean len s | hits | p@10 [95% CI] | random p@10 | "
-                "count p@10 [CI] | ×random [CI] | ×count [CI] | AUC | count AUC |")
-        lines = [f"**{self.name}**", "", head, "|" + "---|" * 11]
+                "random (active) | count p@10 [CI] | ×random [CI] | ×count [CI] | AUC | "
+                "count AUC |")
+        lines = [f"**{self.name}**", "", head, "|" + "---|" * 12]
         for r in [*self.rows, *self.means]:
             label = r.item_id + ("" if r.in_mean else " (not in mean)")
             lines.append(
                 f"| {label} | {r.n_clips} | {r.mean_len_s:.1f} | {r.hits} | "
-                f"{_pci(r.p, r.p_ci)} | {r.random_p:.3f} | {_pci(r.count_p, r.count_ci)} | "
+                f"{_pci(r.p, r.p_ci)} | {r.random_p:.3f} | {r.random_active_p:.3f} | "
+                f"{_pci(r.count_p, r.count_ci)} | "
                 f"{_pci(r.ratio_random, r.ratio_random_ci, 2)} | "
                 f"{_pci(r.ratio_count, r.ratio_count_ci, 2)} | {_num(r.auc)} | "
                 f"{_num(r.count_auc)} |")
@@ -671,6 +706,8 @@ def evaluate_method(
         p = float(sc.hits.mean()) if sc.hits.size else float("nan")
         cp = float(base.hits.mean()) if base.hits.size else float("nan")
         rp = random_precision(item, sc.lengths, n_draws=random_draws, seed=seed)
+        rpa = random_precision(item, sc.lengths, n_draws=random_draws, seed=seed,
+                               range_s=chat_active_range(item.events))
         auc = count_auc = float("nan")
         if item.kind == "film":
             mask = span_mask_1s(item.spans_s, item.duration_s)
@@ -682,8 +719,9 @@ def evaluate_method(
             item_id=item.item_id, kind=item.kind, in_mean=item.in_mean,
             n_clips=int(sc.hits.size), hits=int(sc.hits.sum()),
             mean_len_s=float(sc.lengths.mean()) if sc.lengths.size else float("nan"),
-            p=p, p_ci=percentile_ci(bm), random_p=rp, count_p=cp, count_ci=percentile_ci(bc),
-            ratio_random=float(_ratio(p, rp)), ratio_random_ci=percentile_ci(_ratio(bm, rp)),
+            p=p, p_ci=percentile_ci(bm), random_p=rp, random_active_p=rpa, count_p=cp,
+            count_ci=percentile_ci(bc), ratio_random=float(_ratio(p, rp)),
+            ratio_random_ci=percentile_ci(_ratio(bm, rp)),
             ratio_count=float(_ratio(p, cp)), ratio_count_ci=percentile_ci(_ratio(bm, bc)),
             auc=auc, count_auc=count_auc, info=dict(sc.out.info), clips=list(sc.out.clips),
         )
@@ -704,13 +742,15 @@ def _mean_row(kind: str, entries: list[tuple[Row, FloatArray, FloatArray, NDArra
     bc = bootstrap_means([e[4] for e in entries], n_boot, rng_c)
     p = float(np.nanmean([r.p for r in rows]))
     rp = float(np.nanmean([r.random_p for r in rows]))
+    rpa = float(np.nanmean([r.random_active_p for r in rows]))
     cp = float(np.nanmean([r.count_p for r in rows]))
     return Row(
         item_id=f"**mean {kind} ({len(rows)})**", kind=kind, in_mean=True,
         n_clips=sum(r.n_clips for r in rows), hits=sum(r.hits for r in rows),
         mean_len_s=float(np.nanmean([r.mean_len_s for r in rows])),
-        p=p, p_ci=percentile_ci(bm), random_p=rp, count_p=cp, count_ci=percentile_ci(bc),
-        ratio_random=float(_ratio(p, rp)), ratio_random_ci=percentile_ci(_ratio(bm, rp)),
+        p=p, p_ci=percentile_ci(bm), random_p=rp, random_active_p=rpa, count_p=cp,
+        count_ci=percentile_ci(bc), ratio_random=float(_ratio(p, rp)),
+        ratio_random_ci=percentile_ci(_ratio(bm, rp)),
         ratio_count=float(_ratio(p, cp)), ratio_count_ci=percentile_ci(_ratio(bm, bc)),
         auc=_nanmean([r.auc for r in rows]),
         count_auc=_nanmean([r.count_auc for r in rows]),
@@ -724,12 +764,13 @@ def _nanmean(values: Sequence[float]) -> float:
 
 def summary_markdown(tables: Sequence[MethodTable]) -> str:
     """One line per method: the set means with intervals and ratios."""
-    lines = ["| method | set | p@10 [95% CI] | random p@10 | count p@10 | ×random [CI] | "
-             "×count [CI] | AUC |", "|" + "---|" * 8]
+    lines = ["| method | set | p@10 [95% CI] | random p@10 | random (active) | count p@10 | "
+             "×random [CI] | ×count [CI] | AUC |", "|" + "---|" * 9]
     for t in tables:
         for r in t.means:
             lines.append(
                 f"| {t.name} | {r.kind} | {_pci(r.p, r.p_ci)} | {r.random_p:.3f} | "
+                f"{r.random_active_p:.3f} | "
                 f"{r.count_p:.3f} | {_pci(r.ratio_random, r.ratio_random_ci, 2)} | "
                 f"{_pci(r.ratio_count, r.ratio_count_ci, 2)} | {_num(r.auc)} |")
     return "\n".join(lines)

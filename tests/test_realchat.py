@@ -99,6 +99,16 @@ def test_random_expectation_exact_single_clip() -> None:
     assert got == pytest.approx(20.0 / 90.0, abs=0.005)
 
 
+def test_random_expectation_within_a_range() -> None:
+    # a 10-s clip restricted to [20, 80]: start ~ U[20, 70]; overlap with [40, 50] iff 30 < s < 50
+    item = _item("film", 100.0, spans=[(40.0, 50.0)])
+    got = rc.random_precision(item, [10.0], n_draws=200_000, seed=1, range_s=(20.0, 80.0))
+    assert got == pytest.approx(20.0 / 50.0, abs=0.005)
+    ev = ChatEvents.from_arrays(np.arange(1000.0))
+    lo, hi = rc.chat_active_range(ev)
+    assert 5.0 <= lo <= 15.0 and 985.0 <= hi <= 995.0
+
+
 def _rejection_precision(item: rc.Item, lengths: np.ndarray, n: int, seed: int) -> float:
     """Brute force: independent uniform starts, rejected when any two clips overlap."""
     rng = np.random.default_rng(seed)
