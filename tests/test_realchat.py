@@ -243,6 +243,21 @@ def test_shared_helper_returns_none_without_data(monkeypatch: pytest.MonkeyPatch
     assert rc.main([]) == 0
 
 
+def test_experiment_window_counts_match_brute_force() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "experiments"))
+    import chat_scores as cs
+
+    rng = np.random.default_rng(0)
+    t = np.sort(np.r_[rng.uniform(0, 200, 295), [0.0, 30.0, 30.0, 59.99, 60.0]])
+    g = rng.integers(0, 20, t.size)
+    w = rng.random(20)
+    n = cs._n_starts(200.0)
+    got = cs.distinct_per_window(t, g, n, w)
+    want = [sum(w[k] for k in set(g[(t >= s) & (t < s + 30)].tolist())) for s in range(n)]
+    assert np.allclose(got, want)
+    assert cs.normalise("然然超可爱！！") == "然超可爱" and cs.normalise("哈哈哈 ") == "哈"
+
+
 # --------------------------------------------------------------------------- real data
 def test_real_sets_load_through_the_path_helper() -> None:
     items = rc.load_items()
