@@ -89,12 +89,25 @@ def test_fuse_weights_and_components(rng):
     )
 
 
-def test_nan_contributes_zero(rng):
+def test_uncovered_hops_never_outscore_covered(rng):
     v = rng.normal(size=400)
     v[:100] = np.nan
     s = fuse({"audio_rms_db": Timeline(values=v, hop_s=0.5)})
     assert np.isfinite(s.values).all()
-    assert np.all(s.values[:95] == 0)
+    # uncovered hops take the lower clip (-2) x weight (1.0)
+    assert np.all(s.values[:95] == -2.0)
+    assert s.values[:95].max() <= s.values[105:].min()
+
+
+def test_peak_never_past_the_media_end():
+    # the score climbs into a last, barely covered hop (the PySceneDetect test video)
+    from highlights.selection import pick_clips
+
+    vals = np.r_[np.zeros(40), np.linspace(0, 8, 9)]
+    clips = pick_clips(Timeline(values=vals, hop_s=0.5), n=1, min_len_s=5.0, max_len_s=15.0,
+                       duration_s=24.02)
+    assert clips and clips[0].start_s <= clips[0].peak_s <= clips[0].end_s <= 24.02
+    assert clips[0].peak_s < 24.02
 
 
 def test_missing_weighted_signal_warns(rng):

@@ -252,7 +252,9 @@ def fuse_detail(
     Returns
     -------
     Fusion
-        ``score`` = smoothed sum of ``components``; NaN hops of a signal contribute 0.
+        ``score`` = smoothed sum of ``components``.  A hop a signal does not cover
+        (NaN) takes that signal's lower clip value, so uncovered time never outscores
+        the same time covered.
 
     Raises
     ------
@@ -292,8 +294,11 @@ def fuse_detail(
         if z is None:  # no information: contributes nothing
             comp = np.zeros(first.n, dtype=np.float32)
         else:
+            # A hop the signal does not cover (past the end of the video, the chat's
+            # last lag seconds, a decode gap) counts as the signal's lowest value, so
+            # missing data never lifts a hop above what it would score if covered.
             comp = z
-            np.copyto(comp, 0.0, where=np.isnan(comp))
+            np.copyto(comp, np.float32(lo), where=np.isnan(comp))
             comp *= w
         components[key] = Timeline._trusted(comp, tl.hop_s, tl.start_s, key)
         total += comp

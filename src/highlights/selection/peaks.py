@@ -214,6 +214,9 @@ def pick_clips(
             stacklevel=2,
         )
         return []
+    # A hop whose centre lies past the media end is not a moment of the media.
+    centres = t0 + (np.arange(score.n) + 0.5) * hop
+    values[centres > t_end] = -np.inf
     radius = max(1, int(round(min_len / 2 / hop)))
     smax = sliding_max(values, radius)
     cand = np.flatnonzero((values >= smax) & (values > threshold))
@@ -249,7 +252,8 @@ def pick_clips(
         span = _fit_span(core, peak_s, pad=pad, min_len=min_len, max_len=max_len, lo=lo, hi=hi)
         if span is None:
             continue
-        chosen.append((span[0], span[1], peak_s, float(height)))
+        # the peak always lies inside its clip (and so inside the media)
+        chosen.append((span[0], span[1], min(max(peak_s, span[0]), span[1]), float(height)))
 
     if not chosen:
         warnings.warn(
