@@ -576,6 +576,8 @@ class _Plan:
     cards: list[_Card]
     action: F64                 # (n, 3): start, end, intensity of on-screen action
     scene_cuts: F64             # ordinary scene cuts (gameplay camera/map changes)
+    pan_px_s: float             # steady camera pan speed (0 = static camera)
+    flicks: F64                 # (n, 3): start, length, speed px/s of quick camera turns
     bed_db: float               # game ambience level
     bed_off: list[tuple[float, float, float]]  # spans with game bed gain (a, b, gain)
     chat: list[dict[str, Any]]
@@ -979,6 +981,15 @@ def _plan(seed: int, duration_s: float, kind: str, *, n_moments: int | None,
     gaps = rng.uniform(60, 150, int(D / 60) + 2)
     scene_cuts = np.cumsum(gaps)
     scene_cuts = scene_cuts[scene_cuts < D]
+    # the camera: static (strategy games, just chatting) or panning all the time
+    # (shooters, racing) with quick flicks every few seconds that nobody reacts to
+    if rng.random() < (0.8 if kind == "action" else 0.5):
+        pan = float(rng.uniform(15, 60) * rng.choice([-1.0, 1.0]))
+        ft = _poisson_times(rng, 0, D, float(rng.uniform(0.05, 0.2)))
+    else:
+        pan, ft = 0.0, np.zeros(0)
+    flicks = np.stack([ft, rng.uniform(0.3, 1.0, len(ft)),
+                       rng.uniform(150, 400, len(ft)) * rng.choice([-1.0, 1.0], len(ft))], 1)
 
     # ---- chat
     numeric = time_base == "video"
@@ -1119,7 +1130,8 @@ def _plan(seed: int, duration_s: float, kind: str, *, n_moments: int | None,
                 chat.add(t, np.full(len(t), author_id), [text] * len(t))
     rows = chat.rows(D)
     return _Plan(seed, kind, D, density, time_base, moments, distractors, voice, sfx, music,
-                 cards, action, scene_cuts, float(rng.uniform(-42, -36)), bed_off, rows,
+                 cards, action, scene_cuts, pan, flicks.reshape(-1, 3),
+                 float(rng.uniform(-40, -30)), bed_off, rows,
                  base_rate, lags, chat_n, chat_authors, windows)
 
 
@@ -1342,8 +1354,9 @@ def _render_audio(p: _Plan, n0: int, n: int, block: int) -> F32:
 class _Painter:
     """Draws frames: gameplay scenes, action bursts, static cards and a facecam.
 
-    Normal gameplay is a textured background per scene with a player and a few
-    enemies moving smoothly; action adds many fast particles, screen shake, flashes
+    Normal gameplay is a textured background with scenery per scene, scrolled by the
+    stream's camera (static, or a steady pan with quick flicks), with a player and a
+    few enemies moving smoothly; action adds many fast particles, screen shake, flashes
     after explosions and quick cuts between palettes; cards (ads, BRB, paused
     game) are static pictures.  The facecam's head moves with the voice level.
     """
@@ -1365,6 +1378,10 @@ class _Painter:
             base = r.integers(30, 200, 3).astype(float)
             grad = np.linspace(0.7, 1.2, HEIGHT)[:, None, None]
             img = base[None, None, :] * grad + r.normal(0, 6, (HEIGHT, WIDTH, 1))
+            for _ in range(int(r.integers(8, 16))):            # scenery: buildings, trees
+                x0, w = int(r.integers(0, WIDTH - 10)), int(r.integers(6, 40))
+                y0 = int(r.integers(20, HEIGHT * 3 // 4 - 10))
+                img[y0:HEIGHT * 3 // 4, x0:x0 + w] = r.integers(20, 235, 3)
             img[HEIGHT * 3 // 4:] = img[HEIGHT * 3 // 4:] * 0.5 + r.integers(0, 120, 3) * 0.5
             self.tex[sid] = np.clip(img, 0, 255).astype(np.uint8)
         return self.tex[sid]
@@ -1417,11 +1434,13 @@ class _Painter:
         if inten > 0 and not frozen:
             sid = 1000 + sid * 7 + int((t - a0) / (0.6 + 0.6 * (1 - inten))) % 4
         img = self.texture(sid)
+        f = p.flicks
+        pan = p.pan_px_s * t + float(np.sum(f[:, 2] * np.clip(t - f[:, 0], 0, f[:, 1])))
+        dx, dy = int(round(pan)) % WIDTH, 0
         if inten > 0 and not frozen:
-            dx, dy = (r.integers(-8, 9, 2) * inten).astype(int)
-            img = np.roll(img, (int(dy), int(dx)), (0, 1))
-        else:
-            img = img.copy()
+            sx, sy = (r.integers(-8, 9, 2) * inten).astype(int)
+            dx, dy = dx + int(sx), int(sy)
+        img = np.roll(img, (dy, dx), (0, 1)) if dx or dy else img.copy()
         gy = HEIGHT * 3 // 4
         # player and enemies
         px = int(WIDTH / 2 + 110 * math.sin(0.3 * t + p.seed))
