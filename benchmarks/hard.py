@@ -7,10 +7,12 @@ Usage (from the repository root)::
 
 Streams come from ``benchmarks/hardsuite.py`` (see its docstring for the taxonomy of
 moments and distractors), are cached in ``benchmarks/_media/hard/`` (git-ignored) and
-reused while the generator version, seed and duration match.  Seeds: ``--split
+reused while the seed, duration and generator source (its hash) match.  Seeds: ``--split
 train`` uses :data:`hardsuite.TRAIN_SEEDS` (fitting and tuning may only ever use
 these), ``--split heldout`` :data:`hardsuite.HELDOUT_SEEDS` (report only).  The
 ``i``-th stream of a split has kind ``KINDS[i % 7]``, so 7 streams cover every kind.
+Use 10-15 min streams: on streams under 5 min, long chat lags leave no room and
+most distractors are dropped by the layout.
 
 Each stream is analysed by ``highlights.find_highlights(stream.mp4, chat=chat.json,
 n=6)`` with every other parameter at its default (``--chat-only``: no media, chat
@@ -30,6 +32,7 @@ only).  Printed per stream and in total:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -186,20 +189,34 @@ def stream_dir(split: str, seed: int, duration_s: float) -> Path:
     return MEDIA_DIR / f"{split}_{seed}_{int(round(duration_s))}s"
 
 
+def generator_stamp() -> str:
+    """Hash of the generator's source: a cached stream made by other code is stale."""
+    src = Path(__file__).resolve().parent / "hardsuite.py"
+    return hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+
+
 def get_stream(split: str, seed: int, duration_s: float) -> tuple[HardStream, float | None]:
-    """The cached stream, or a freshly generated one (with its generation time)."""
+    """The cached stream, or a freshly generated one (with its generation time).
+
+    The cache is reused only if the seed, duration, generator version and the hash
+    of ``hardsuite.py`` all match.
+    """
     d = stream_dir(split, seed, duration_s)
-    if (d / "truth.json").exists() and (d / "stream.mp4").exists():
+    stamp = d / "generator.sha"
+    if (d / "truth.json").exists() and (d / "stream.mp4").exists() and stamp.exists():
         try:
             hs = load_hard_stream(d)
             if (hs.generator_version == GENERATOR_VERSION and hs.seed == seed
-                    and abs(hs.duration_s - duration_s) < 1e-6):
+                    and abs(hs.duration_s - duration_s) < 1e-6
+                    and stamp.read_text().strip() == generator_stamp()):
                 return hs, None
         except (KeyError, TypeError, ValueError):
             pass
     t0 = time.perf_counter()
     hs = make_hard_stream(d, seed=seed, duration_s=duration_s)
-    return hs, time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    stamp.write_text(generator_stamp() + "\n")
+    return hs, elapsed
 
 
 def run_one(hs: HardStream, *, chat_only: bool, draws: int) -> dict[str, Any]:
@@ -299,7 +316,7 @@ def print_totals(rows: list[dict[str, Any]], gen_s: dict[int, float | None],
         for r in rows:
             rnd.update(r["random" if who == "lib" else "count_random"]["distractor_kinds"])
         txt = ", ".join(f"{k} {kinds.get(k, 0)} (rnd {rnd.get(k, 0.0):.1f}; in {planted[k]} "
-                        f"streams)" for k in sorted(planted))
+                        f"streams)" for k in sorted(planted)) or "-"
         print(f"  clips per distractor kind, {'library' if who == 'lib' else 'count'}: {txt}")
     errs = [r["lib"]["lag_err_s"] for r in rows if r["lib"]["lag_err_s"] is not None]
     if errs:
