@@ -43,4 +43,4 @@ def test_add_derived():
     tl = Timeline(values=np.ones(10), hop_s=1.0, name="chat_rate")
     out = add_derived({"chat_rate": tl})
     assert set(out) == {"chat_rate", "chat_onset"}
-    assert add_derived({"audio_rms_db": tl}).keys() == {"audio_rms_db"}
+    assert add_derived({"audio_rms_db": tl}).keys() == {"audio_rms_db", "audio_burst"}

@@ -74,7 +74,8 @@ def test_fuse_weights_and_components(rng):
     n = 2000
     a = Timeline(values=rng.normal(size=n), hop_s=0.5, name="audio_rms_db")
     c = Timeline(values=rng.normal(size=n), hop_s=0.5, name="chat_rate")
-    det = fuse_detail({"audio_rms_db": a, "chat_rate": c}, weights={"chat_rate": 2.0})
+    det = fuse_detail({"audio_rms_db": a, "chat_rate": c}, weights={"chat_rate": 2.0},
+                      agreement=False)
     assert det.weights["chat_rate"] == 2.0
     assert det.weights["audio_rms_db"] == DEFAULT_WEIGHTS["audio_rms_db"]
     total = det.components["audio_rms_db"].values + det.components["chat_rate"].values

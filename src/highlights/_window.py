@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["window_sums", "window_counts", "window_mean", "moving_average", "spans_mask"]
+__all__ = ["window_sums", "window_counts", "window_mean", "window_median", "window_max",
+           "moving_average",
+           "spans_mask"]
 
 F64 = NDArray[np.float64]
 
@@ -85,6 +87,102 @@ def window_mean(values: NDArray[Any], *, lo: int, hi: int, empty: float = 0.0) -
     count = window_counts(v.shape[0], lo=lo, hi=hi)
     with np.errstate(invalid="ignore", divide="ignore"):
         out: F64 = np.where(count > 0, total / np.maximum(count, 1), empty)
+    return out
+
+
+def window_median(values: NDArray[Any], *, lo: int, hi: int, block: int = 8192) -> F64:
+    """Median of the valid values of ``values[i + lo : i + hi + 1]`` for every ``i``.
+
+    NaN entries and the parts of a window outside the array are ignored; a window
+    with no valid value gives NaN.  Rows are sorted in blocks of ``block`` windows,
+    so memory stays ``O(block * (hi - lo + 1))``.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,)
+        Input, NaN = missing.
+    lo, hi : int
+        Window offsets in samples, ``lo <= hi``.
+    block : int, default 8192
+        Windows sorted at once.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+
+    Examples
+    --------
+    >>> window_median(np.array([1.0, 9.0, 2.0, 3.0]), lo=-1, hi=1).tolist()
+    [5.0, 2.0, 3.0, 2.5]
+    """
+    x = np.asarray(values, dtype=np.float64)
+    n = x.shape[0]
+    k = hi - lo + 1
+    out = np.full(n, np.nan)
+    if n == 0 or k <= 0:
+        return out
+    head, tail = max(-lo, 0), max(hi, 0) + 1
+    xp = np.concatenate((np.full(head, np.inf), np.where(np.isnan(x), np.inf, x),
+                         np.full(tail, np.inf)))
+    rows = np.lib.stride_tricks.sliding_window_view(xp, k)
+    for s in range(0, n, block):
+        e = min(n, s + block)
+        w = np.sort(rows[s + lo + head: e + lo + head], axis=1)
+        valid = np.isfinite(w).sum(axis=1)
+        r = np.arange(e - s)
+        a = np.maximum((valid - 1) // 2, 0)
+        b = np.maximum(valid // 2, 0)
+        med = 0.5 * (w[r, a] + w[r, np.minimum(b, k - 1)])
+        out[s:e] = np.where(valid > 0, med, np.nan)
+    return out
+
+
+def window_max(values: NDArray[Any], *, lo: int, hi: int) -> F64:
+    """Maximum of ``values[i + lo : i + hi + 1]`` for every ``i``; NaN and outside = -inf.
+
+    Vectorised van Herk/Gil-Werman algorithm: O(n) with block-wise prefix and suffix
+    maxima, no Python loop over samples.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,)
+        Input samples.
+    lo, hi : int
+        Window offsets in samples, ``lo <= hi``.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+
+    Examples
+    --------
+    >>> window_max(np.array([1.0, 5.0, 2.0, 0.0]), lo=0, hi=1).tolist()
+    [5.0, 5.0, 2.0, 0.0]
+    """
+    v = np.asarray(values)
+    if v.dtype not in (np.float32, np.float64):
+        v = v.astype(np.float64)
+    n = v.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    w = hi - lo + 1
+    if w <= 1 and lo == 0:
+        return np.where(np.isnan(v), -np.inf, v).astype(np.float64)
+    head = max(-lo, 0)
+    total = head + n + max(hi, 0)
+    nblocks = -(-total // w) + 1
+    # Work in the input's precision (float32 halves the memory traffic); the maxima
+    # are input values, so nothing is lost.
+    padded = np.full(nblocks * w, -np.inf, dtype=v.dtype)
+    padded[head: head + n] = v
+    padded[np.isnan(padded)] = -np.inf
+    blocks = padded.reshape(nblocks, w)
+    prefix = np.maximum.accumulate(blocks, axis=1).reshape(-1)
+    suffix = np.maximum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].reshape(-1)
+    # Window of padded indices [j, j + w - 1] with j = i + lo + head.
+    j0 = lo + head
+    out: NDArray[np.float64] = np.maximum(suffix[j0: j0 + n], prefix[j0 + w - 1: j0 + w - 1 + n]
+                                          ).astype(np.float64, copy=False)
     return out
 
 

@@ -96,6 +96,7 @@ def analyze(
         if not info.has_video and video != "none":
             _note(notes, f"{source}: no video stream; video signals are left out (weight 0).")
         total_s = info.duration_s
+        timelines = add_derived(timelines)
     else:
         total_s = 0.0 if duration_s is None else check_positive("duration_s", caller, duration_s)
 

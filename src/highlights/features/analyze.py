@@ -40,8 +40,8 @@ __all__ = ["MediaAnalysis", "analyze_media", "audio_energy", "scene_change", "sc
 #: ``video="auto"`` decodes keyframes only for media longer than this (seconds).
 AUTO_KEYFRAMES_ABOVE_S = 600.0
 #: Every timeline name :func:`analyze_media` may return.
-SIGNALS = ("audio_rms_db", "audio_onset", "audio_excite", "scene", "motion", "video_bytes",
-           "keyframe")
+SIGNALS = ("audio_rms_db", "audio_onset", "audio_excite", "audio_voiced", "scene", "motion",
+           "video_bytes", "keyframe")
 _MODES = ("auto", "keyframes", "sampled", "full", "none")
 _MAX_HOPS = 50_000_000  # ~290 days at 0.5 s: a bigger grid is a timestamp error
 

@@ -15,6 +15,15 @@ sample).  It buffers a few seconds, then reduces each block with numpy:
   and crowd cheers / applause are broadband noise: all move energy up to 1-4 kHz and
   lift the centroid, independently of the loudness ``audio_rms_db`` already measures.
   Silence scores 0 Hz.
+* ``audio_voiced`` - how voice-like the sound is, 0..1: the power-weighted mean, over
+  the hop's frames, of each frame's periodicity at a human pitch (70-600 Hz): the
+  peak of the frame's normalised autocorrelation (from the power spectrum already
+  computed: one inverse FFT, divided by the window's own autocorrelation as in
+  Boersma's method), counted only when no higher pitch (a beep, a whistle) explains
+  the frame better.  Shouting, laughter and speech score high; explosions, gunfire,
+  applause and other noise low.  Chords score high too: telling a *reaction* from a
+  music bed is the job of the loudness-burst signal derived from ``audio_rms_db``
+  (:mod:`highlights.features.derived`), since music stays loud and a shout does not.
 """
 
 from __future__ import annotations
@@ -38,6 +47,10 @@ N_MELS = 64
 _BLOCK_S = 10.0  # seconds of audio buffered before a block is reduced
 _FRAMES_PER_STEP = 128  # spectral frames computed at once
 _LOG_AMIN = 1e-10
+#: Pitch range of a voice counted by ``audio_voiced``, Hz.
+VOICE_F0_HZ = (70.0, 600.0)
+#: Highest pitch searched to reject tones above the voice range (beeps), Hz.
+_TONE_F0_HZ = 2000.0
 
 
 def _hz_to_mel(f: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -115,6 +128,9 @@ class AudioFeatures:
         self.rms = HopBins(n_hint, lo=lo, hi=hi)
         self.onset = HopBins(n_hint, lo=lo, hi=hi)
         self.centroid = HopBins(n_hint, lo=lo, hi=hi)
+        self.voiced = HopBins(n_hint, lo=lo, hi=hi)
+        self._lags: tuple[int, int, int] | None = None
+        self._win_ac: NDArray[np.float32] | None = None
         self._chunks: list[NDArray[np.float32]] = []
         self._chunk_start = 0
         self._chunk_len = 0
@@ -213,7 +229,7 @@ class AudioFeatures:
         for j in range(0, nf, _FRAMES_PER_STEP):  # bounded temporaries (~1 MB)
             m = min(_FRAMES_PER_STEP, nf - j)
             seg = buf[j * HOP_LENGTH: (j + m - 1) * HOP_LENGTH + N_FFT]
-            logmel, power = self._logmel(seg)
+            logmel, power, pw = self._logmel(seg)
             prev = self._prev_logmel
             first = logmel[:, :1] if prev is None else prev[:, None]
             flux = np.maximum(np.diff(logmel, axis=1, prepend=first), 0.0).mean(axis=0)
@@ -224,7 +240,10 @@ class AudioFeatures:
             assert self._freqs is not None
             self.onset.add(idx[valid], flux[valid])
             fsum = np.einsum("m,mf->f", self._freqs, power)  # no BLAS (see _logmel)
-            self.centroid.add(idx[valid], fsum[valid], weights=power.sum(axis=0)[valid])
+            energy = power.sum(axis=0)
+            self.centroid.add(idx[valid], fsum[valid], weights=energy[valid])
+            voicing = self._voicing(pw) * energy
+            self.voiced.add(idx[valid], voicing[valid], weights=energy[valid])
             self._prev_logmel = logmel[:, -1].copy()
         consumed = nf * HOP_LENGTH
         if final:
@@ -235,10 +254,12 @@ class AudioFeatures:
             self._spec_buf = buf[consumed:].copy()
             self._spec_start += consumed
 
-    def _logmel(self, y: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def _logmel(self, y: NDArray[np.float32]) -> tuple[
+            NDArray[np.float64], NDArray[np.float64], NDArray[np.float32]]:
         """Log-mel (dB) and mel power, shape ``(N_MELS, frames)``, hop ``HOP_LENGTH``, no centring.
 
-        Computed in float32 (FFT and mel projection), returned as float64.
+        Computed in float32 (FFT and mel projection), returned as float64, plus the
+        linear power spectrum ``(frames, N_FFT // 2 + 1)`` (float32).
         """
         if self._mel is None:
             self._mel = mel_filterbank(sr=self.sr, n_fft=N_FFT, n_mels=N_MELS)
@@ -260,7 +281,31 @@ class AudioFeatures:
         pw += np.square(spec.imag)
         power = np.asarray(self._mel_csr @ pw.T, dtype=np.float64)  # (N_MELS, frames)
         logmel = 10.0 * np.log10(np.maximum(power, _LOG_AMIN))
-        return logmel, power
+        return logmel, power, pw
+
+    def _voicing(self, pw: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Per-frame voice periodicity in [0, 1] from the power spectrum (frames, bins)."""
+        from scipy.fft import irfft
+
+        if self._lags is None or self._win_ac is None:
+            lo = int(math.floor(self.sr / VOICE_F0_HZ[1]))
+            hi = min(int(math.ceil(self.sr / VOICE_F0_HZ[0])), N_FFT // 2 - 1)
+            tone = max(2, int(math.floor(self.sr / _TONE_F0_HZ)))
+            self._lags = (tone, lo, hi)
+            assert self._window is not None
+            wp = np.abs(np.fft.rfft(self._window.astype(np.float64), N_FFT)) ** 2
+            wac = np.fft.irfft(wp, N_FFT)[: hi + 1]
+            self._win_ac = (wac / wac[0]).astype(np.float32)
+        tone, lo, hi = self._lags
+        ac = irfft(pw, n=N_FFT, axis=1)[:, : hi + 1]  # autocorrelation of each frame
+        r0 = ac[:, :1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where(r0 > 1e-12, ac / r0, 0.0) / self._win_ac[None, :]
+        voice = r[:, lo: hi + 1].max(axis=1)
+        # a stronger periodicity above the voice range (a beep) is not a voice
+        higher = r[:, tone:lo].max(axis=1)
+        out = np.where(higher > voice + 0.05, 0.0, np.clip(voice, 0.0, 1.0))
+        return out.astype(np.float64)
 
     # ------------------------------------------------------------------ output
     def timelines(self, n: int) -> dict[str, NDArray[np.float32]]:
@@ -285,4 +330,9 @@ class AudioFeatures:
             out["audio_onset"] = np.where(covered, np.where(seen, onset, 0.0), np.nan).astype(
                 np.float32)
             out["audio_excite"] = np.where(covered, cen, np.nan).astype(np.float32)
+            vp = self.voiced.counts(n)
+            vsum = self.voiced.total(n)
+            voiced = np.zeros(n)
+            np.divide(vsum, vp, out=voiced, where=vp > 1e-20)
+            out["audio_voiced"] = np.where(covered, voiced, np.nan).astype(np.float32)
         return out

@@ -19,12 +19,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_nonneg, check_positive, fail
-from .._window import moving_average
+from .._window import moving_average, window_max
 from ..errors import SignalMissingWarning
 from ..timeline import Timeline, common_grid
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "REACTION_SIGNALS",
+    "ACTION_SIGNALS",
     "Fusion",
     "fuse",
     "fuse_detail",
@@ -54,6 +56,28 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "chat_react": 0.25,
     "chat_value": 0.5,
 }
+
+#: Signals that show someone *reacted*: the streamer's voiced outbursts and the
+#: audience's chat.  They are the evidence that a moment mattered.
+REACTION_SIGNALS: frozenset[str] = frozenset({
+    "audio_react", "chat_onset", "chat_rate", "chat_unique", "chat_react", "chat_emote",
+    "chat_value",
+})
+#: Signals of *action*: what happens on screen and in the game sound.  Action that
+#: nobody reacts to (a firefight the streamer plays through in silence, a camera
+#: switch) is not a highlight, so these count only where a reaction is near (see
+#: :func:`fuse_detail`, ``agreement``).
+ACTION_SIGNALS: frozenset[str] = frozenset({
+    "scene", "motion", "video_bytes", "audio_onset", "audio_excite", "audio_rms_db",
+    "audio_burst",
+})
+#: Where reaction evidence is looked for around an action, seconds (from 2 s before
+#: to 10 s after: the voice follows the action within seconds, and chat has already
+#: been moved back by its lag).
+AGREEMENT_WINDOW_S = (-2.0, 10.0)
+#: Weighted reaction z-score (summed over reaction signals) that gives action full
+#: credit; less evidence gives proportionally less.
+AGREEMENT_LEVEL = 2.0
 
 # Consistency constant: MAD * 1.4826 estimates the standard deviation of a normal.
 _MAD_TO_SIGMA = 1.4826
@@ -231,6 +255,7 @@ def fuse_detail(
     baseline_s: float | None = 600.0,
     smooth_s: float = 3.0,
     clip: tuple[float, float] = (-2.0, 8.0),
+    agreement: bool = True,
 ) -> Fusion:
     """Fuse aligned signals into a score, keeping each signal's contribution.
 
@@ -248,6 +273,14 @@ def fuse_detail(
         Width of the moving average applied to each normalised signal, seconds.
     clip : (float, float), default (-2.0, 8.0)
         z-score bounds (see :func:`robust_normalize`).
+    agreement : bool, default True
+        Cross-modal agreement: the positive part of every *action* signal
+        (:data:`ACTION_SIGNALS`: picture changes, motion, game sound) is scaled by the
+        *reaction* evidence near it (:data:`REACTION_SIGNALS`: voiced outbursts,
+        chat), ``g = clip(R / AGREEMENT_LEVEL, 0, 1)`` with ``R`` the largest summed,
+        weighted reaction z-score within :data:`AGREEMENT_WINDOW_S` of the hop.  Action
+        nobody reacts to then ranks below a moment people reacted to.  Without any
+        weighted reaction signal the gate is open (``g = 1``).
 
     Returns
     -------
@@ -302,10 +335,34 @@ def fuse_detail(
             comp *= w
         components[key] = Timeline._trusted(comp, tl.hop_s, tl.start_s, key)
         total += comp
+    if agreement and first.n:
+        gate = _agreement_gate(components, first.hop_s)
+        if gate is not None:
+            for key in ACTION_SIGNALS & components.keys():
+                comp = components[key].values
+                scaled = np.where(comp > 0, comp * gate, comp).astype(np.float32)
+                total += scaled - comp
+                components[key] = components[key].with_values(scaled)
     # Smoothing is linear, so smoothing the sum once equals summing smoothed signals.
     total = moving_average(total, width)
     score = Timeline._trusted(total.astype(np.float32), first.hop_s, first.start_s, "score")
     return Fusion(score=score, components=components, weights=used)
+
+
+def _agreement_gate(components: Mapping[str, Timeline], hop_s: float
+                    ) -> NDArray[np.float32] | None:
+    """Per-hop credit (0..1) for action signals: reaction evidence nearby (see fuse_detail)."""
+    react = [components[k].values for k in REACTION_SIGNALS & components.keys()]
+    if not react:
+        return None
+    evidence = np.zeros(react[0].shape[0], dtype=np.float64)
+    for v in react:
+        evidence += np.maximum(v, 0.0)
+    lo = int(np.floor(AGREEMENT_WINDOW_S[0] / hop_s))
+    hi = int(np.ceil(AGREEMENT_WINDOW_S[1] / hop_s))
+    near = window_max(evidence, lo=lo, hi=hi)
+    gate: NDArray[np.float32] = np.clip(near / AGREEMENT_LEVEL, 0.0, 1.0).astype(np.float32)
+    return gate
 
 
 def fuse(

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_choice, check_int, check_nonneg, check_positive, fail
+from .._window import window_max
 from ..errors import NoClipsWarning
 from ..timeline import Timeline
 from ..types import Clip
@@ -33,42 +34,11 @@ _LEAD_IN_SHARE = 0.6
 
 
 def sliding_max(values: NDArray[np.floating], radius: int) -> NDArray[np.float64]:
-    """Maximum of ``values[i - radius : i + radius + 1]`` for every ``i``.
+    """Maximum of ``values[i - radius : i + radius + 1]`` for every ``i`` (NaN = -inf).
 
-    Vectorised van Herk/Gil-Werman algorithm: O(n) with block-wise prefix and
-    suffix maxima, no Python loop over samples.  NaN counts as ``-inf``.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n,)
-        Input samples.
-    radius : int
-        Half-width of the window in samples (>= 0).
-
-    Returns
-    -------
-    ndarray of float64, shape (n,)
+    See :func:`highlights._window.window_max`.
     """
-    v = np.asarray(values)
-    if v.dtype not in (np.float32, np.float64):
-        v = v.astype(np.float64)
-    n = v.shape[0]
-    if radius <= 0 or n == 0:
-        return np.where(np.isnan(v), -np.inf, v).astype(np.float64)
-    w = 2 * radius + 1
-    nblocks = -(-(n + 2 * radius) // w)
-    # Work in the input's precision (float32 halves the memory traffic); the maxima
-    # are input values, so nothing is lost.
-    padded = np.full(nblocks * w, -np.inf, dtype=v.dtype)
-    padded[radius : radius + n] = v
-    padded[np.isnan(padded)] = -np.inf
-    blocks = padded.reshape(nblocks, w)
-    prefix = np.maximum.accumulate(blocks, axis=1).reshape(-1)
-    suffix = np.maximum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].reshape(-1)
-    # Window of padded indices [j, j + w - 1] for j = 0..n-1.
-    out: NDArray[np.float64] = np.maximum(suffix[:n], prefix[w - 1 : w - 1 + n]).astype(
-        np.float64, copy=False)
-    return out
+    return window_max(values, lo=-radius, hi=radius)
 
 
 def contributions(
