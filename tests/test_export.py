@@ -491,9 +491,9 @@ def test_export_infers_format_and_validates(tmp_path: Path) -> None:
         export_clips([(0.0, 1.0)], tmp_path / "b.json")  # type: ignore[list-item]
     with pytest.raises(ExportError, match="does not exist"):
         export_clips(clips, tmp_path / "missing" / "a.json")
-    with pytest.raises(ExportError, match="NTSC"):
-        export_clips(clips, tmp_path / "a.edl", fps=12.5)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.vtt", "c.TXT"]
+    # A rate SMPTE timecode lacks is conformed to a standard timeline (12.5 -> 25 fps).
+    assert "timeline 25 fps" in export_clips(clips, tmp_path / "a.edl", fps=12.5).read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.edl", "a.vtt", "c.TXT"]
 
 
 def test_every_format_writes_and_accepts_a_generator(tmp_path: Path) -> None:
