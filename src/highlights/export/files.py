@@ -12,18 +12,17 @@ srt            .srt         SubRip, one cue per clip (label and score)
 vtt            .vtt         WebVTT, one cue per clip
 chapters       .txt         YouTube description chapters (first 0:00, >= 3, >= 10 s)
 ffconcat       .ffconcat    ffmpeg concat list with ``inpoint``/``outpoint``
-edl            .edl         CMX 3600 EDL, one event per clip         (timeline rate\*)
-resolve_markers (explicit)  DaVinci Resolve marker EDL, timeline at  (timeline rate\*)
-                            01:00:00:00
-otio           .otio        OpenTimelineIO JSON, ``export`` extra    (timeline rate\*)
-fcp7           .xml         Final Cut Pro 7 XML, ``export`` extra    (timeline rate\*)
+edl            .edl         CMX 3600 EDL, one event per clip
+resolve_markers (explicit)  DaVinci Resolve marker EDL (timeline at 01:00:00:00)
+otio           .otio        OpenTimelineIO JSON      (needs the ``export`` extra)
+fcp7           .xml         Final Cut Pro 7 XML      (needs the ``export`` extra)
 ============== ============ ==========================================================
 
-\* Editor timelines are written on a standard timeline rate, since SMPTE timecode
-(EDL, FCP7 XML) and editors know no other.  The source's rate is kept when it is
-standard; other rates are conformed (:func:`~._common.timeline_rate`): clip edges
-are converted in time and rounded to the timeline's frames, so they are within half
-a timeline frame of the clip times.
+Editor timelines (``edl``, ``resolve_markers``, ``otio``, ``fcp7``) are written on a
+standard timeline rate, since SMPTE timecode (EDL, FCP7 XML) and editors know no
+other.  The source's rate is kept when it is standard; other rates are conformed
+(:func:`~._common.timeline_rate`): clip edges are converted in time and rounded to
+the timeline's frames, so they are within half a timeline frame of the clip times.
 
 ============================================ =====================================
 source rate (fps)                            timeline rate (fps)
