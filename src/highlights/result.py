@@ -374,7 +374,9 @@ class Highlights:
         See :func:`highlights.export.bundle.export_result` for the formats (``json``,
         ``csv``, ``srt``, ``vtt``, ``chapters``, ``edl``, ``resolve_markers``,
         ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``reel``, ``shorts``, ``plot``)
-        and file names.
+        and file names.  ``formats`` is a name, a comma-separated string of names or
+        a sequence of names.  All or nothing: every target is checked before
+        anything is written.  Returns the absolute path(s) written, by format.
 
         Examples
         --------
