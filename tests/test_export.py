@@ -562,3 +562,16 @@ def test_atomic_output_commits_only_on_success(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError), atomic_output(tmp_path / "a.mp4"):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4"]
+
+
+def test_atomic_output_turns_a_writer_os_error_into_one_clear_error(tmp_path: Path) -> None:
+    """A writer (matplotlib, PyAV) that cannot create its file: no bare OSError escapes."""
+    from highlights.export._safe import atomic_output
+
+    with pytest.raises(ExportError, match=r"Cannot write .*x\.png.*: No such file") as exc, \
+            atomic_output(tmp_path / "x.png") as tmp:
+        open(tmp.parent / "gone" / tmp.name, "wb")  # noqa: SIM115 - fails like a writer would
+    assert isinstance(exc.value.__cause__, FileNotFoundError)
+    with pytest.raises(OutputExistsError), atomic_output(tmp_path / "y.png") as tmp:
+        raise OutputExistsError("a library error passes through unchanged")
+    assert not list(tmp_path.iterdir())
