@@ -436,9 +436,12 @@ class Highlights:
         Parameters
         ----------
         signals : list of str, optional
-            Signals to draw (default: all that have a non-zero weight).
+            Signals to draw (default: all that have a non-zero weight and are not
+            all zero or NaN).
         path : path-like, optional
-            Save the figure there (PNG/SVG/PDF by suffix).
+            Save the figure there (PNG/SVG/PDF by suffix).  CJK text is drawn with
+            an installed CJK font when there is one (see
+            :mod:`highlights.export.plot`); a legend names the shading.
         overwrite : bool, default False
             Replace an existing file at ``path``.
         truth : list of (start_s, end_s), optional
