@@ -68,7 +68,7 @@ def _add_output_options(
     """
     group = parser.add_argument_group(
         "outputs", "existing files are never replaced without --overwrite; every output "
-        "is checked before the analysis starts")
+        "is checked before any work starts" if overwrite else None)
     if out is not None:
         group.add_argument("--out", metavar="DIR", default=out_default, help=out)
     if export:
@@ -76,7 +76,7 @@ def _add_output_options(
 
         group.add_argument("--export", metavar="LIST",
                            help=f"comma-separated outputs written into --out: "
-                           f"{','.join(EXPORTS)}")
+                           f"{', '.join(EXPORTS)}")
     if json:
         group.add_argument("--json", metavar="PATH|-",
                            help="write the result as JSON to PATH, or to standard output "
