@@ -491,9 +491,9 @@ def test_export_infers_format_and_validates(tmp_path: Path) -> None:
         export_clips([(0.0, 1.0)], tmp_path / "b.json")  # type: ignore[list-item]
     with pytest.raises(ExportError, match="does not exist"):
         export_clips(clips, tmp_path / "missing" / "a.json")
-    with pytest.raises(ExportError, match="NTSC"):
-        export_clips(clips, tmp_path / "a.edl", fps=12.5)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.vtt", "c.TXT"]
+    # A rate SMPTE timecode lacks is conformed to a standard timeline (12.5 -> 25 fps).
+    assert "timeline 25 fps" in export_clips(clips, tmp_path / "a.edl", fps=12.5).read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.edl", "a.vtt", "c.TXT"]
 
 
 def test_every_format_writes_and_accepts_a_generator(tmp_path: Path) -> None:
@@ -562,3 +562,16 @@ def test_atomic_output_commits_only_on_success(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError), atomic_output(tmp_path / "a.mp4"):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4"]
+
+
+def test_atomic_output_turns_a_writer_os_error_into_one_clear_error(tmp_path: Path) -> None:
+    """A writer (matplotlib, PyAV) that cannot create its file: no bare OSError escapes."""
+    from highlights.export._safe import atomic_output
+
+    with pytest.raises(ExportError, match=r"Cannot write .*x\.png.*: No such file") as exc, \
+            atomic_output(tmp_path / "x.png") as tmp:
+        open(tmp.parent / "gone" / tmp.name, "wb")  # noqa: SIM115 - fails like a writer would
+    assert isinstance(exc.value.__cause__, FileNotFoundError)
+    with pytest.raises(OutputExistsError), atomic_output(tmp_path / "y.png") as tmp:
+        raise OutputExistsError("a library error passes through unchanged")
+    assert not list(tmp_path.iterdir())

@@ -115,7 +115,8 @@ def test_edl_lines_cannot_be_forged(tmp_path: Path, rng: np.random.Generator) ->
     events = []
     for line in text.splitlines():
         if line.startswith("* "):
-            assert line.startswith(("* FROM CLIP NAME: ", "* FROM CLIP: ", "* LOC: "))
+            assert line.startswith(("* FROM CLIP NAME: ", "* FROM CLIP: ", "* LOC: ",
+                                    "* HIGHLIGHTS: "))
         elif line:
             if line.startswith(("TITLE: ", "FCM: ")):
                 continue
@@ -155,7 +156,9 @@ def test_resolve_markers_parse_back(rng: np.random.Generator, fps: float) -> Non
     base = round(float(rate))
     lines = render_text(clips[::-1], format="resolve_markers", fps=fps).splitlines()
     assert lines[:3] == ["TITLE: highlights", "FCM: NON-DROP FRAME", ""]
-    body = [line for line in lines[3:] if line]
+    notes = [line for line in lines[3:] if line.startswith("* HIGHLIGHTS: ")]
+    assert len(notes) == 1  # the timeline rate, said once
+    body = [line for line in lines[3:] if line and line not in notes]
     assert len(body) == 2 * len(clips)
     marker = re.compile(r"^ \|C:ResolveColorBlue \|M:([^|\r\n]*) \|D:(\d+)$")
     for i, clip in enumerate(sorted(clips, key=lambda c: c.start_s)):
@@ -218,13 +221,90 @@ def test_timecode_past_24_hours_is_refused(tmp_path: Path) -> None:
         render_text(clips, format="resolve_markers", fps=25)  # 01:00:00:00 + 23 h
 
 
-def test_fcp7_unsupported_rate_is_a_clear_error(tmp_path):
-    from highlights.errors import ExportError
-    from highlights.export import export_clips
-    from highlights.types import Clip
+#: Source rates of real and synthetic recordings (the demo streams run at 10 and 15 fps).
+SOURCE_RATES = [10, 15, 23.976, 25, 29.97, 30, 50, 59.94, 60]
 
+
+def written_timeline_rate(text: str, fmt: str) -> Fraction:
+    """The timeline rate the file says it was written at."""
+    m = re.search(r"timeline (\d+)(?:/(\d+))? fps", text)
+    assert m, f"{fmt} does not say its timeline rate"
+    return Fraction(int(m.group(1)), int(m.group(2) or 1))
+
+
+@pytest.mark.parametrize("fps", SOURCE_RATES)
+@pytest.mark.parametrize("fmt", ["edl", "fcp7", "otio"])
+def test_any_source_rate_round_trips_on_a_standard_timeline(
+    tmp_path: Path, rng: np.random.Generator, fps: float, fmt: str
+) -> None:
+    """Editor timelines are written on a standard rate, whatever the source's."""
+    clips = random_clips(rng, 12)
+    media = tmp_path / "vod.mp4"
+    suffix = {"edl": ".edl", "fcp7": ".xml", "otio": ".otio"}[fmt]
+    out = export_clips(clips, tmp_path / f"hl{suffix}", fps=fps, media_path=media,
+                       duration_s=7200.0)
+    text = out.read_text()
+    rate = written_timeline_rate(text, fmt)
+    assert rate in {Fraction(24000, 1001), 24, 25, Fraction(30000, 1001), 30, 50,
+                    Fraction(60000, 1001), 60}
+    source = as_rate(fps, caller="t")
+    assert rate >= source or source > 60
+    if source in {Fraction(24000, 1001), 25, Fraction(30000, 1001), 30, 50,
+                  Fraction(60000, 1001), 60}:
+        assert rate == source  # a standard rate is kept
+    kwargs = {"rate": float(rate)} if fmt == "edl" else {}
+    timeline = otio.adapters.read_from_file(str(out), **kwargs)
+    half = 0.5 / float(rate) + 1e-6
+    spans = spans_of(timeline)
+    assert len(spans) == len(clips)
+    for clip, (a, b) in zip(clips, spans, strict=True):
+        assert abs(a - clip.start_s) <= half
+        assert abs(b - clip.end_s) <= half
+    for item in timeline.find_clips():
+        assert item.source_range.start_time.rate == pytest.approx(float(rate))
+
+
+@pytest.mark.parametrize("fps", [10, 12, 15, 20, 48, 120])
+def test_resolve_markers_at_odd_source_rates(rng: np.random.Generator, fps: float) -> None:
+    clips = random_clips(rng, 6)
+    text = render_text(clips, format="resolve_markers", fps=fps)
+    rate = written_timeline_rate(text, "resolve_markers")
+    base = round(float(rate))
+    events = [line.split() for line in text.splitlines() if line[:1].isdigit()]
+    starts = sorted(c.start_s for c in clips)
+    for fields, start_s in zip(events, starts, strict=True):
+        frame = tc_frames(fields[4], base) - 3600 * base
+        assert abs(frame / float(rate) - start_s) <= 0.5 / float(rate) + 1e-9
+
+
+def test_conform_is_said_in_every_editor_file(tmp_path: Path) -> None:
     clips = [Clip(start_s=1.0, end_s=5.0, peak_s=2.0, score=1.0, rank=1)]
-    with pytest.raises(ExportError, match="frame rate"):
-        export_clips(clips, tmp_path / "x.xml", format="fcp7", fps=15, media_path="v.mp4",
-                     duration_s=10.0)
-    assert not list(tmp_path.iterdir())
+    edl = render_text(clips, format="edl", fps=15, media_path=tmp_path / "v.mp4")
+    assert re.search(r"^\* HIGHLIGHTS: timeline 30 fps .*source 15 fps", edl, re.M)
+    markers = render_text(clips, format="resolve_markers", fps=15)
+    assert "timeline 30 fps" in markers and "source 15 fps" in markers
+    fcp7 = render_text(clips, format="fcp7", fps=15, media_path=tmp_path / "v.mp4")
+    assert re.search(r"<!-- highlights: timeline 30 fps .*source 15 fps.* -->", fcp7)
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(fcp7)
+    assert {e.findtext("timebase") for e in root.iter("rate")} == {"30"}
+    doc = otio.adapters.read_from_string(
+        render_text(clips, format="otio", fps=15, media_path=tmp_path / "v.mp4"), "otio_json")
+    meta = dict(doc.metadata["highlights"])
+    assert meta["timeline_rate"] == "30" and meta["source_fps"] == "15"
+    # A source already at a standard rate says so too.
+    same = render_text(clips, format="edl", fps=29.97, media_path=tmp_path / "v.mp4")
+    assert "timeline 30000/1001 fps" in same
+
+
+@pytest.mark.parametrize(("fps", "expected"), [
+    (10, 30), (12, 24), (15, 30), (20, 60), (23.976, Fraction(24000, 1001)), (24, 24),
+    (25, 25), (29.97, Fraction(30000, 1001)), (30, 30), (48, 50), (50, 50),
+    (59.94, Fraction(60000, 1001)), (60, 60), (120, 60), (119.88, Fraction(60000, 1001)),
+    (14.985, Fraction(30000, 1001)), (12.5, 25), (7, 24),
+])
+def test_timeline_rate_mapping(fps: float, expected: Fraction) -> None:
+    from highlights.export._common import timeline_rate
+
+    assert timeline_rate(as_rate(fps, caller="t")) == expected

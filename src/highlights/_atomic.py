@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ExportError, OutputExistsError
+from .errors import ExportError, HighlightsError, OutputExistsError
 
 __all__ = ["atomic_output", "atomic_write_bytes", "atomic_write_text", "write_atomic"]
 
@@ -85,13 +85,20 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> I
     OutputExistsError
         If ``path`` exists (checked before and at the rename) and ``overwrite`` is false.
     ExportError
-        If the directory is missing, the writer produced no file, or the rename failed.
+        If the directory is missing, the writer produced no file, the writer failed
+        with an :class:`OSError` (e.g. no permission to create the temporary file),
+        or the rename failed.
     """
     dest = Path(path)
     _check_dest(dest, overwrite)
     tmp = _tmp_name(dest)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except HighlightsError:
+            raise
+        except OSError as exc:  # one clear line, not a traceback from the writer's library
+            raise ExportError(f"Cannot write {str(dest)!r}: {exc.strerror or exc}.") from exc
         if not tmp.is_file():
             raise ExportError(f"Nothing was written for {str(dest)!r}.")
         _commit(tmp, dest, overwrite)

@@ -1,7 +1,13 @@
 """Command-line interface: ``highlights find | demo | probe``.
 
 Results go to stdout; progress, warnings and errors go to stderr.  Exit status: 0 on
-success, 1 when the input cannot be processed, 2 for a usage error.
+success, 1 when an input cannot be read or an output cannot be written, 2 for a
+usage error.
+
+Every subcommand names its outputs the same way (:func:`_add_output_options`):
+``--out DIR`` a folder of outputs, ``--json PATH`` (``-`` for standard output),
+``--plot PATH``, ``--overwrite``; :func:`_check_outputs` checks them all before any
+analysis.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 import warnings
@@ -39,6 +46,83 @@ def _weights(items: Sequence[str] | None) -> dict[str, float] | None:
                 f"--weight expects NAME=NUMBER (e.g. chat_rate=2). Got {item!r}."
             ) from None
     return out
+
+
+def _add_output_options(
+    parser: argparse.ArgumentParser,
+    *,
+    out: str | None = None,
+    out_default: str | None = None,
+    export: bool = False,
+    json: bool = True,
+    plot: bool = True,
+    overwrite: bool = True,
+) -> None:
+    """Add the output options, named alike in every subcommand, as one help group.
+
+    ``--out DIR`` (a folder of outputs; ``out`` is its help text, omitted when
+    ``None``), ``--export LIST`` (formats written into ``--out``), ``--json PATH|-``
+    (``-`` = standard output; human-readable output then goes to stderr), ``--plot
+    PATH`` and ``--overwrite``.  A subcommand that writes outputs adds them with this
+    function and checks them with :func:`_check_outputs` before doing any work.
+    """
+    group = parser.add_argument_group(
+        "outputs", "existing files are never replaced without --overwrite; every output "
+        "is checked before any work starts" if overwrite else None)
+    if out is not None:
+        group.add_argument("--out", metavar="DIR", default=out_default, help=out)
+    if export:
+        from .export.bundle import EXPORTS
+
+        group.add_argument("--export", metavar="LIST",
+                           help=f"comma-separated outputs written into --out: "
+                           f"{', '.join(EXPORTS)}")
+    if json:
+        group.add_argument("--json", metavar="PATH|-",
+                           help="write the result as JSON to PATH, or to standard output "
+                           "with '-' (the clip table then goes to stderr)")
+    if plot:
+        group.add_argument("--plot", metavar="PATH",
+                           help="save a timeline plot (PNG/SVG/PDF by suffix)")
+    if overwrite:
+        group.add_argument("--overwrite", action="store_true",
+                           help="replace existing output files")
+
+
+def _check_outputs(args: argparse.Namespace, *, exports: Sequence[str] = (),
+                   out: Path | None = None, media: bool | None = None) -> None:
+    """Check every output the options name, before any work (see :func:`_add_output_options`).
+
+    Raises
+    ------
+    HighlightsError
+        An output exists (without ``--overwrite``), cannot be created or written,
+        or needs a package or the recording that is missing.
+    argparse.ArgumentTypeError
+        Two outputs are the same file.
+    """
+    from .export.bundle import check_output_file, check_targets
+
+    overwrite = bool(getattr(args, "overwrite", False))
+    named: dict[str, str] = {}
+    json_path = getattr(args, "json", None)
+    if json_path and json_path != "-":
+        named["--json"] = os.path.realpath(
+            check_output_file(json_path, overwrite=overwrite, what="--json"))
+    plot_path = getattr(args, "plot", None)
+    if plot_path:
+        named["--plot"] = os.path.realpath(
+            check_output_file(plot_path, overwrite=overwrite, format="plot", what="--plot"))
+    if exports and out is not None:
+        targets = check_targets(out, exports, overwrite=overwrite, media=media)
+        named.update({f"--export {f}": os.path.realpath(p) for f, p in targets.items()})
+    seen: dict[str, str] = {}
+    for option, path in named.items():
+        if path in seen:
+            raise argparse.ArgumentTypeError(
+                f"{seen[path]} and {option} both write {path}; give one of them another path."
+            )
+        seen[path] = option
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,11 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="maximum total length of the clips, seconds")
     f.add_argument("--no-snap", action="store_true",
                    help="keep raw clip edges (no snapping to scene cuts or pauses)")
-    f.add_argument("--export", metavar="LIST",
-                   help="comma-separated outputs into --out: json,csv,srt,vtt,chapters,edl,"
-                   "resolve_markers,otio,fcp7,ffconcat,clips,reel,shorts,plot")
-    f.add_argument("--out", metavar="DIR",
-                   help="output folder for --export (default: <source name>_highlights)")
+    _add_output_options(
+        f, out="output folder for --export (default: <source name>_highlights)", export=True)
     f.add_argument("--cut-mode", choices=("copy", "encode"), default="copy",
                    help="clips export: lossless stream copy (keyframe-aligned) or "
                    "frame-exact re-encode (default copy)")
@@ -107,17 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--cache", metavar="DIR", help="analysis cache folder (re-runs are instant)")
     f.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores for media > 20 min)")
-    f.add_argument("--json", metavar="PATH", help="write the result as JSON")
-    f.add_argument("--plot", metavar="PATH", help="save a timeline plot (PNG/SVG/PDF)")
-    f.add_argument("--overwrite", action="store_true", help="replace existing output files")
 
     d = sub.add_parser("demo", parents=[common],
                        help="generate a synthetic livestream and find its planted moments",
                        description="Generate a short synthetic livestream (video, audio and a "
                        "chat log with planted moments), run the full pipeline on it and print "
                        "the clips found next to the planted truth.")
-    d.add_argument("--dir", default="highlights-demo",
-                   help="output folder (default ./highlights-demo)")
+    _add_output_options(d, out="output folder (default ./highlights-demo)",
+                        out_default="highlights-demo", json=False, plot=False, overwrite=False)
+    d.add_argument("--dir", dest="out", default=argparse.SUPPRESS,
+                   help=argparse.SUPPRESS)  # the former name of --out
     d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     d.add_argument("--duration", type=float, default=120.0, metavar="S",
                    help="stream length, seconds (default 120)")
@@ -167,6 +247,12 @@ def _cmd_find(args: argparse.Namespace) -> int:
         raise argparse.ArgumentTypeError("give a recording, a --chat log, or both.")
     if args.genre and args.weight:
         raise argparse.ArgumentTypeError("--genre and --weight cannot be combined.")
+    out = None
+    if exports:
+        stem = Path(args.source or args.chat).stem
+        out = Path(args.out) if args.out else Path(f"{stem}_highlights")
+    # Every output is checked now: a conflict must not cost a whole analysis.
+    _check_outputs(args, exports=exports, out=out, media=args.source is not None)
     result = find_highlights(
         args.source, chat=args.chat, n=args.n, preset=args.preset, min_len_s=args.min_len,
         max_len_s=args.max_len, pad_s=None if args.pad is None else tuple(args.pad),
@@ -177,23 +263,27 @@ def _cmd_find(args: argparse.Namespace) -> int:
         chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset, progress=not args.quiet,
         workers=args.workers, cache=args.cache,
     )
-    print(result)
+    # With --json -, standard output holds the JSON alone; the table goes to stderr.
+    table = sys.stderr if args.json == "-" else sys.stdout
+    print(result, file=table)
     if result.chat_lag_s is not None:
-        print(f"chat lag: {_lag_text(result)}")
-    if args.json:
+        print(f"chat lag: {_lag_text(result)}", file=table)
+    if args.json == "-":
+        sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.flush()
+    elif args.json:
         result.to_json(args.json, overwrite=args.overwrite)
-        print(f"wrote {args.json}", file=sys.stderr)
+        print(f"wrote {Path(args.json).absolute()}", file=sys.stderr)
     if args.plot:
         result.plot(path=args.plot, overwrite=args.overwrite)
-        print(f"wrote {args.plot}", file=sys.stderr)
-    if exports:
-        stem = Path(args.source or args.chat).stem
-        out = Path(args.out) if args.out else Path(f"{stem}_highlights")
+        print(f"wrote {Path(args.plot).absolute()}", file=sys.stderr)
+    if exports and out is not None:
         written = result.export(out, formats=exports, overwrite=args.overwrite,
                                 cut_mode=args.cut_mode, crossfade_s=args.crossfade,
                                 progress=not args.quiet)
         for fmt, paths in written.items():
-            shown = paths if not isinstance(paths, list) else f"{len(paths)} files in {out}/{fmt}"
+            shown = (paths if not isinstance(paths, list)
+                     else f"{len(paths)} files in {Path(out).absolute() / fmt}")
             print(f"wrote {fmt}: {shown}", file=sys.stderr)
     return 0
 
@@ -203,7 +293,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .api import find_highlights
     from .synth.media import make_livestream
 
-    out = Path(args.dir)
+    out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not (out / _DEMO_MARKER).exists():
         raise HighlightsError(
             f"{out} exists and is not a highlights demo folder; choose another with --dir."
@@ -251,6 +341,11 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error message on one line (a path may hold a newline)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -270,7 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except argparse.ArgumentTypeError as exc:
             parser.error(str(exc))
         except HighlightsError as exc:
-            print(f"highlights: error: {exc}", file=sys.stderr)
+            print(f"highlights: error: {_one_line(exc)}", file=sys.stderr)
+            return 1
+        except OSError as exc:  # an input or output the library did not wrap: one line too
+            print(f"highlights: error: {_one_line(exc)}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("highlights: interrupted", file=sys.stderr)

@@ -374,7 +374,9 @@ class Highlights:
         See :func:`highlights.export.bundle.export_result` for the formats (``json``,
         ``csv``, ``srt``, ``vtt``, ``chapters``, ``edl``, ``resolve_markers``,
         ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``reel``, ``shorts``, ``plot``)
-        and file names.
+        and file names.  ``formats`` is a name, a comma-separated string of names or
+        a sequence of names.  All or nothing: every target is checked before
+        anything is written.  Returns the absolute path(s) written, by format.
 
         Examples
         --------
@@ -434,9 +436,12 @@ class Highlights:
         Parameters
         ----------
         signals : list of str, optional
-            Signals to draw (default: all that have a non-zero weight).
+            Signals to draw (default: all that have a non-zero weight and are not
+            all zero or NaN).
         path : path-like, optional
-            Save the figure there (PNG/SVG/PDF by suffix).
+            Save the figure there (PNG/SVG/PDF by suffix).  CJK text is drawn with
+            an installed CJK font when there is one (see
+            :mod:`highlights.export.plot`); a legend names the shading.
         overwrite : bool, default False
             Replace an existing file at ``path``.
         truth : list of (start_s, end_s), optional

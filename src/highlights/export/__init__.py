@@ -8,7 +8,9 @@
 * :func:`render_reel`, :func:`render_clip` (:mod:`.render`): clips rendered into one
   video, or one 9:16 short each;
 * :func:`export_result` (:mod:`.bundle`): a whole result in several forms into one
-  folder (what ``Highlights.export`` and ``highlights find --export`` run);
+  folder, all or nothing (what ``Highlights.export`` and ``highlights find --export``
+  run); :func:`check_targets` and :func:`check_output_file` check outputs before any
+  work;
 * :func:`plot_highlights` (:mod:`.plot`): signals, score and clips on one time axis.
 
 Nothing here is imported by ``import highlights``; PyAV, OpenTimelineIO and
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from ..selection.chapters import chapters_from_clips
 from ._safe import one_line, safe_child, safe_filename
+from .bundle import EXPORTS, check_output_file, check_targets, export_result, parse_formats
 from .cut import CutResult, cut_clip, cut_clips
 from .files import FORMATS, SUFFIXES, export_clips, render_text
 from .render import RenderResult, render_clip, render_reel
@@ -26,4 +29,5 @@ from .text import chapters_text
 
 __all__ = ["export_clips", "render_text", "FORMATS", "SUFFIXES", "chapters_text",
            "chapters_from_clips", "cut_clips", "cut_clip", "CutResult", "render_reel",
-           "render_clip", "RenderResult", "one_line", "safe_child", "safe_filename"]
+           "render_clip", "RenderResult", "one_line", "safe_child", "safe_filename",
+           "export_result", "check_targets", "check_output_file", "parse_formats", "EXPORTS"]

@@ -11,7 +11,7 @@ from ..errors import ExportError
 from ..types import Clip
 
 __all__ = ["FpsLike", "as_rate", "to_frame", "clip_frames", "timecode",
-           "nominal_fps"]
+           "nominal_fps", "TIMELINE_RATES", "timeline_rate", "rate_text", "conform_note"]
 
 #: A frame rate: a number (29.97 is read as 30000/1001), a Fraction, ``(num, den)``
 #: or a ``"num/den"`` string.
@@ -85,6 +85,66 @@ def nominal_fps(rate: Fraction, *, caller: str) -> int:
     )
 
 
+_NTSC = (Fraction(24000, 1001), Fraction(30000, 1001), Fraction(60000, 1001))
+_INTEGER = (Fraction(24), Fraction(25), Fraction(30), Fraction(50), Fraction(60))
+#: The timeline rates editor exports are written at, ascending: every editor opens
+#: them and SMPTE timecode (hence EDL and FCP7 XML) supports them.
+TIMELINE_RATES = tuple(sorted(_NTSC + _INTEGER))
+
+
+def timeline_rate(source: Fraction) -> Fraction:
+    """Return the standard timeline rate that a source frame rate is conformed to.
+
+    The rule, in order:
+
+    1. a rate of :data:`TIMELINE_RATES` is kept (23.976, 24, 25, 29.97, 30, 50,
+       59.94, 60);
+    2. else the lowest standard rate of the same family (NTSC ``n * 1000 / 1001``,
+       or not) that is a whole multiple of the source rate, so that every source
+       frame lasts a whole number of timeline frames: 10 and 15 -> 30, 12 -> 24,
+       20 -> 60, 12.5 -> 25, 14.985 -> 29.97;
+    3. else the lowest rate of that family at or above the source rate: 7 -> 24,
+       48 -> 50;
+    4. else (above 60 fps) the highest of that family: 120 -> 60, 119.88 -> 59.94.
+
+    Parameters
+    ----------
+    source : Fraction
+        The source's frame rate, frames per second (see :func:`as_rate`).
+
+    Returns
+    -------
+    Fraction
+        The timeline rate, frames per second.
+    """
+    if source in TIMELINE_RATES:
+        return source
+    family = _NTSC if source.denominator == 1001 else _INTEGER
+    for rate in family:
+        if (rate / source).denominator == 1:
+            return rate
+    for rate in family:
+        if rate >= source:
+            return rate
+    return family[-1]
+
+
+def rate_text(rate: Fraction) -> str:
+    """Return a rate as ``"30"`` or ``"30000/1001"`` (exact, no float rounding)."""
+    return str(rate.numerator) if rate.denominator == 1 else f"{rate.numerator}/{rate.denominator}"
+
+
+def conform_note(source: Fraction, timeline: Fraction) -> str:
+    """One ASCII sentence that says at which rate an editor file was written, and why.
+
+    For example ``"timeline 30 fps non-drop-frame; source 15 fps conformed: clip
+    edges converted in time and rounded to the nearest timeline frame"``.
+    """
+    head = f"timeline {rate_text(timeline)} fps non-drop-frame"
+    if source == timeline:
+        return f"{head}; source {rate_text(source)} fps (same rate)"
+    return (f"{head}; source {rate_text(source)} fps conformed: clip edges converted in "
+            "time and rounded to the nearest timeline frame")
 
 
 def to_frame(t_s: float, rate: Fraction) -> int:

@@ -21,61 +21,309 @@ nothing derived from a label or title ever names a file outside ``out_dir``.
 ``shorts``         ``shorts/NNN.mp4`` — each clip rendered 9:16 (centre crop)
 ``plot``           ``highlights.png`` — signals, score and clips on one time axis
 ================== =========================================================
+
+An export is all or nothing.  :func:`check_targets` first checks every requested
+format (the optional packages it needs, the media it needs, a folder that can be
+written, targets that are free) and every text format is rendered in memory, all
+before anything is written; if a writer still fails (a full disk, a broken media
+file, Ctrl-C), the files and folders this call created are removed before the
+error is re-raised.  The command line runs :func:`check_targets` and
+:func:`check_output_file` before the analysis, so a conflict costs no decoding.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._atomic import atomic_write_text
 from .._validate import check_choice, fail
-from ..errors import ExportError
+from ..errors import ExportError, HighlightsError, OutputExistsError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..result import Highlights
 
-__all__ = ["export_result", "EXPORTS"]
+__all__ = ["export_result", "check_targets", "check_output_file", "parse_formats", "EXPORTS",
+           "FILE_NAMES"]
 
-_FILES = {
+#: Every export name :func:`export_result` accepts.
+EXPORTS = ("json", "csv", "srt", "vtt", "chapters", "edl", "resolve_markers", "otio", "fcp7",
+           "ffconcat", "clips", "reel", "shorts", "plot")
+#: The fixed name of each export inside the output folder (``clips`` and ``shorts``
+#: are folders).
+FILE_NAMES = {
+    "json": "highlights.json",
     "csv": "highlights.csv",
     "srt": "highlights.srt",
     "vtt": "highlights.vtt",
+    "chapters": "chapters.txt",
     "edl": "highlights.edl",
     "resolve_markers": "resolve_markers.edl",
     "otio": "highlights.otio",
     "fcp7": "highlights.fcp7.xml",
     "ffconcat": "highlights.ffconcat",
+    "clips": "clips",
+    "reel": "reel.mp4",
+    "shorts": "shorts",
+    "plot": "highlights.png",
 }
-#: Every export name :func:`export_result` accepts.
-EXPORTS = ("json", "csv", "srt", "vtt", "chapters", "edl", "resolve_markers", "otio", "fcp7",
-           "ffconcat", "clips", "reel", "shorts", "plot")
+_FOLDERS = ("clips", "shorts")
+#: Formats written from the text :func:`~highlights.export.render_text` returns.
+_TEXT = ("json", "csv", "srt", "vtt", "chapters", "edl", "resolve_markers", "otio", "fcp7",
+         "ffconcat")
+#: Formats that need the recording (not possible for a chat-only result).
+_NEEDS_MEDIA = ("ffconcat", "edl", "resolve_markers", "otio", "fcp7", "clips", "reel",
+                "shorts")
+#: Formats that need the video's frame rate.
+_NEEDS_FPS = ("edl", "resolve_markers", "otio", "fcp7")
+
+
+def parse_formats(formats: str | Iterable[str], *, caller: str = "export_result") -> list[str]:
+    """Return export names as a list without repeats, in the order given.
+
+    Parameters
+    ----------
+    formats : str or iterable of str
+        Names from :data:`EXPORTS`: ``"json"``, ``"json,edl,otio"`` (comma-separated,
+        spaces ignored) or ``["json", "edl"]``.
+    caller : str
+        Named in error messages.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown name, an empty list, or something that is not names.
+    """
+    if isinstance(formats, str):
+        names: list[Any] = [f.strip() for f in formats.split(",") if f.strip()]
+    else:
+        try:
+            names = list(formats)
+        except TypeError:
+            raise fail("formats", caller, "a str or a sequence of str", formats) from None
+    if not names:
+        raise fail("formats", caller, f"at least one of {', '.join(EXPORTS)}", formats)
+    for name in names:
+        check_choice("formats", caller, name, EXPORTS)
+    return list(dict.fromkeys(names))
+
+
+def _require_packages(fmt: str) -> None:
+    """Raise :class:`ExportError` if an optional package ``fmt`` needs is missing."""
+    if fmt in ("otio", "fcp7"):
+        from .otio import INSTALL_HINT
+
+        try:
+            import opentimelineio as otio  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:
+            raise ExportError(
+                f"The {fmt!r} export needs OpenTimelineIO: {INSTALL_HINT}."
+            ) from None
+        if fmt == "fcp7":
+            try:
+                otio.adapters.from_name("fcp_xml")
+            except Exception:  # NotSupportedError, or a broken plugin manifest
+                raise ExportError(
+                    f"The 'fcp7' export needs OpenTimelineIO's fcp_xml adapter "
+                    f"(otio-fcp-adapter): {INSTALL_HINT}."
+                ) from None
+    elif fmt == "plot":
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise ExportError(
+                "The plot needs matplotlib: pip install 'highlights[plot]'."
+            ) from None
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _check_folder(folder: Path, *, what: str) -> None:
+    """Raise :class:`ExportError` unless ``folder`` is, or can be made, a writable folder."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise ExportError(f"{what} {str(folder)!r} is a file, not a folder.")
+        base = folder
+    else:
+        base = _nearest_existing(folder)
+        if not base.is_dir():
+            raise ExportError(
+                f"Cannot create {what} {str(folder)!r}: {str(base)!r} is a file, not a folder."
+            )
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise ExportError(f"Cannot write into {what} {str(folder)!r}: "
+                          f"{str(base)!r} is not writable.")
+
+
+def check_output_file(path: str | os.PathLike[str], *, overwrite: bool = False,
+                      format: str | None = None, what: str = "Output file") -> Path:
+    """Check, before any work, that one output file can be written.
+
+    Parameters
+    ----------
+    path : path-like
+        The file (its folder must exist).
+    overwrite : bool, default False
+        Whether an existing file may be replaced.
+    format : str, optional
+        A name from :data:`EXPORTS`: also check the optional packages it needs, and
+        for ``"plot"`` that matplotlib can write the file's suffix.
+    what : str, default "Output file"
+        How error messages name the file (the CLI passes ``"--json"``, ``"--plot"``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, absolute.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``path`` is not a path or ``format`` not an export name.
+    ExportError
+        If ``path`` is a folder, its folder is missing, not a folder or not
+        writable, or a needed package is missing.
+    OutputExistsError
+        If ``path`` exists and ``overwrite`` is false.
+    """
+    caller = "check_output_file"
+    if not isinstance(path, str | os.PathLike) or not os.fspath(path):
+        raise fail("path", caller, "a file path", path)
+    dest = Path(os.path.abspath(os.fspath(path)))
+    if format is not None:
+        check_choice("format", caller, format, EXPORTS)
+        _require_packages(format)
+    if dest.is_dir():
+        raise ExportError(f"{what} {str(dest)!r} is a folder.")
+    parent = dest.parent
+    if not parent.exists():
+        raise ExportError(f"{what}: folder {str(parent)!r} does not exist.")
+    _check_folder(parent, what="the folder of")
+    if not overwrite and (dest.exists() or dest.is_symlink()):
+        raise OutputExistsError(
+            f"{str(dest)!r} exists; pass overwrite=True (CLI: --overwrite) to replace it."
+        )
+    if format == "plot":
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        kinds = FigureCanvasBase.get_supported_filetypes()
+        if dest.suffix.lower().lstrip(".") not in kinds:
+            raise ExportError(f"{what} {str(dest)!r}: a plot file must end in one of "
+                              f"{', '.join('.' + k for k in sorted(kinds))}.")
+    return dest
+
+
+def check_targets(out_dir: str | os.PathLike[str], formats: str | Iterable[str], *,
+                  overwrite: bool = False, media: bool | None = None) -> dict[str, Path]:
+    """Check, before any work, that :func:`export_result` can write ``formats``.
+
+    Checks every format's name and the optional packages it needs (OpenTimelineIO
+    and its FCP7 adapter for ``otio``/``fcp7``, matplotlib for ``plot``), that the
+    formats needing the recording have one, that ``out_dir`` is a folder (or can be
+    created as one) that can be written, and that no target exists.  Nothing is
+    created.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        The output folder (it need not exist yet).
+    formats : str or iterable of str
+        Names from :data:`EXPORTS` (see :func:`parse_formats`).
+    overwrite : bool, default False
+        Whether existing targets may be replaced.
+    media : bool, optional
+        Whether the result has a recording: ``False`` for a chat-only analysis
+        refuses ``ffconcat``, ``edl``, ``resolve_markers``, ``otio``, ``fcp7``,
+        ``clips``, ``reel`` and ``shorts``.  ``None`` (unknown) skips that check.
+
+    Returns
+    -------
+    dict of str to Path
+        The absolute target of each format (a folder for ``clips`` and ``shorts``),
+        in the order given.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown format.
+    ExportError
+        If a needed package or the recording is missing, or ``out_dir`` is a file,
+        lies under a file or is not writable.
+    OutputExistsError
+        If a target exists (for ``clips`` and ``shorts``: a folder that is not
+        empty) and ``overwrite`` is false; every such target is named.
+    """
+    caller = "check_targets"
+    fmts = parse_formats(formats, caller=caller)
+    if not isinstance(out_dir, str | os.PathLike) or not os.fspath(out_dir):
+        raise fail("out_dir", caller, "a folder path", out_dir)
+    if not isinstance(overwrite, bool):
+        raise fail("overwrite", caller, "a bool", overwrite)
+    out = Path(out_dir).resolve()
+    for f in fmts:
+        _require_packages(f)
+    if media is False:
+        missing = [f for f in fmts if f in _NEEDS_MEDIA]
+        if missing:
+            raise ExportError(
+                f"The {', '.join(map(repr, missing))} export(s) need the recording; "
+                "this is a chat-only analysis."
+            )
+    _check_folder(out, what="output folder")
+    targets = {f: out / FILE_NAMES[f] for f in fmts}
+    existing = []
+    for f, target in targets.items():
+        if f in _FOLDERS:
+            if target.exists() and not target.is_dir():
+                raise ExportError(f"{str(target)!r} is a file; the {f!r} export needs a "
+                                  "folder there.")
+            if target.is_dir():
+                _check_folder(target, what=f"the {f!r} folder")
+                if not overwrite and any(target.iterdir()):
+                    existing.append(f"{target}{os.sep} (not empty)")
+        elif target.is_dir():
+            raise ExportError(f"{str(target)!r} is a folder; the {f!r} export writes a "
+                              "file there.")
+        elif not overwrite and (target.exists() or target.is_symlink()):
+            existing.append(str(target))
+    if existing:
+        raise OutputExistsError(
+            f"{', '.join(existing)} already exist(s); pass overwrite=True "
+            "(CLI: --overwrite) to replace."
+        )
+    return targets
 
 
 def export_result(
     result: Highlights,
     out_dir: str | os.PathLike[str],
     *,
-    formats: Sequence[str] = ("json",),
+    formats: str | Sequence[str] = ("json",),
     overwrite: bool = False,
     cut_mode: str = "copy",
     crossfade_s: float = 0.0,
     progress: Any = None,
 ) -> dict[str, Path | list[Path]]:
-    """Write ``result`` into ``out_dir`` in each of ``formats``.
+    """Write ``result`` into ``out_dir`` in each of ``formats``, all or nothing.
 
     Parameters
     ----------
     result : Highlights
         What :func:`highlights.find_highlights` returned.
     out_dir : path-like
-        Output folder (created if missing).
-    formats : sequence of str, default ("json",)
-        Names from :data:`EXPORTS`.
+        Output folder (created, with its parents, if missing).
+    formats : str or sequence of str, default ("json",)
+        Names from :data:`EXPORTS`: ``"json"``, ``"json,edl"`` or ``["json", "edl"]``.
     overwrite : bool, default False
-        Replace existing files.  Without it, an existing file stops the export with
-        :class:`~highlights.OutputExistsError` before anything is written.
+        Replace existing files.  Without it, an existing target stops the export
+        with :class:`~highlights.OutputExistsError` before anything is written.
     cut_mode : {"copy", "encode"}, default "copy"
         For ``clips``: lossless stream copy (starts at the previous keyframe; the true
         span is reported) or frame-exact re-encode.
@@ -87,123 +335,185 @@ def export_result(
     Returns
     -------
     dict of str to Path or list of Path
-        What was written, by format.
+        What was written, by format; every path is absolute.
 
     Raises
     ------
     InvalidParameterError
         For an unknown format.
     OutputExistsError
-        If a target exists and ``overwrite`` is false.
+        If a target exists and ``overwrite`` is false (nothing is written).
     ExportError
-        If a format cannot express the clips (e.g. chapters of a too-short stream).
+        If a format cannot be written: a missing optional package, no recording
+        (chat-only) or frame rate, clips the format cannot express (e.g. chapters of
+        a too-short stream), or a write that failed.  Found before anything is
+        written when possible; otherwise the files and folders this call created
+        are removed first (files it replaced under ``overwrite=True`` stay
+        replaced).
     """
     caller = "export_result"
-    fmts = list(dict.fromkeys(formats))
-    for f in fmts:
-        check_choice("formats", caller, f, EXPORTS)
+    fmts = parse_formats(formats, caller=caller)
     check_choice("cut_mode", caller, cut_mode, ("copy", "encode"))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    targets = {f: out / _name(f) for f in fmts if f not in ("clips", "shorts")}
-    if not overwrite:
-        from ..errors import OutputExistsError
-
-        existing = [str(p) for p in targets.values() if p.exists()]
-        if existing:
-            raise OutputExistsError(
-                f"{', '.join(existing)} already exist(s); pass overwrite=True "
-                "(CLI: --overwrite) to replace."
-            )
     media = result.media
     source = media.path if media is not None else None
+    targets = check_targets(out_dir, fmts, overwrite=overwrite, media=source is not None)
+    reads_media = [f for f in fmts if f in _FOLDERS or f == "reel"]
+    if source is not None and reads_media and not Path(source).is_file():
+        raise ExportError(f"The recording {source!r} is no longer there; the "
+                          f"{', '.join(reads_media)} export(s) need it.")
     fps = media.fps if media is not None and media.fps > 0 else None
+    missing_fps = [f for f in fmts if f in _NEEDS_FPS and fps is None]
+    if missing_fps:
+        raise ExportError(
+            f"The {', '.join(map(repr, missing_fps))} export(s) need a video with a known "
+            "frame rate; this recording has none."
+        )
     duration = result.score.end_s if media is None else media.duration_s or result.score.end_s
-    clips = list(result.clips)
+    # Every text format is rendered before anything is written: whatever it cannot
+    # express (too few chapters, a timecode past 24 h, 999+ EDL events) fails here.
+    texts = {f: _render(result, f, source=source, fps=fps, duration=duration)
+             for f in fmts if f in _TEXT}
+    out = Path(out_dir).resolve()
+    undo = _Undo()
+    try:
+        undo.mkdir(out)
+        return _write_all(result, fmts, targets, texts, undo, overwrite=overwrite,
+                          cut_mode=cut_mode, crossfade_s=crossfade_s, progress=progress)
+    except BaseException as exc:  # also Ctrl-C during a long render
+        undo.rollback()
+        if isinstance(exc, OSError) and not isinstance(exc, HighlightsError):
+            raise ExportError(f"Cannot write the export into {str(out)!r}: {exc}") from exc
+        raise
+
+
+def _write_all(result: Highlights, fmts: list[str], targets: dict[str, Path],
+               texts: dict[str, str], undo: _Undo, *, overwrite: bool, cut_mode: str,
+               crossfade_s: float, progress: Any) -> dict[str, Path | list[Path]]:
+    media = result.media
     # Media exports carry the streams that were analysed (e.g. the mic track of an
     # OBS recording with mic + game audio), not whatever a writer would pick itself.
+    source = "" if media is None else media.path  # check_targets refused media formats
     a_stream = None if media is None else media.audio_stream
     v_stream = None if media is None else media.video_stream
+    clips = list(result.clips)
     written: dict[str, Path | list[Path]] = {}
     for f in fmts:
-        if f == "json":
-            result.to_json(targets[f], overwrite=overwrite)
-            written[f] = targets[f]
+        target = targets[f]
+        if f in texts:
+            undo.file(target)
+            written[f] = atomic_write_text(target, texts[f], overwrite=overwrite)
         elif f == "plot":
-            result.plot(path=targets[f], overwrite=overwrite)
-            written[f] = targets[f]
-        elif f == "chapters":
-            written[f] = _chapters(result, targets[f], duration, overwrite)
-        elif f in ("reel", "shorts"):
-            if source is None:
-                raise fail("formats", caller, f"without {f!r} for a chat-only result", f)
-            from .render import render_clip, render_reel
+            undo.file(target)
+            result.plot(path=target, overwrite=overwrite)
+            written[f] = target
+        elif f == "reel":
+            from .render import render_reel
 
-            if f == "reel":
-                render_reel(clips, targets[f], media_path=source, crossfade_s=crossfade_s,
-                            overwrite=overwrite, progress=progress, audio_stream=a_stream,
-                            video_stream=v_stream)
-                written[f] = targets[f]
-            else:
-                short_dir = out / "shorts"
-                short_dir.mkdir(exist_ok=True)
-                paths = []
-                for i, c in enumerate(clips, start=1):
-                    dest = short_dir / f"{i:03d}.mp4"
-                    render_clip(c, dest, media_path=source, vertical=True, overwrite=overwrite,
-                                progress=progress, audio_stream=a_stream,
-                                video_stream=v_stream)
-                    paths.append(dest)
-                written[f] = paths
-        elif f == "clips":
-            if source is None:
-                raise fail("formats", caller, "without 'clips' for a chat-only result", f)
+            undo.file(target)
+            render_reel(clips, target, media_path=source, crossfade_s=crossfade_s,
+                        overwrite=overwrite, progress=progress, audio_stream=a_stream,
+                        video_stream=v_stream)
+            written[f] = target
+        elif f == "shorts":
+            from .render import render_clip
+
+            undo.mkdir(target)
+            paths = []
+            for i, c in enumerate(clips, start=1):
+                dest = target / f"{i:03d}.mp4"
+                undo.file(dest)
+                render_clip(c, dest, media_path=source, vertical=True, overwrite=overwrite,
+                            progress=progress, audio_stream=a_stream, video_stream=v_stream)
+                paths.append(dest)
+            written[f] = paths
+        else:  # clips
             from .cut import cut_clips
 
-            clip_dir = out / "clips"
-            clip_dir.mkdir(exist_ok=True)
-            cuts = cut_clips(clips, clip_dir, media_path=source, mode=cut_mode,
-                             overwrite=overwrite, audio_stream=a_stream,
-                             video_stream=v_stream)
-            written[f] = [c.path for c in cuts]
-        else:
-            from . import export_clips
-
-            needs_media = f in ("ffconcat", "edl", "resolve_markers", "otio", "fcp7")
-            if needs_media and (source is None or fps is None):
-                raise ExportError(
-                    f"The {f!r} export needs a video file with a known frame rate; "
-                    "this result has none."
-                )
-            written[f] = export_clips(
-                clips, targets[f], format=f, media_path=source, fps=fps, duration_s=duration,
-                overwrite=overwrite, title=Path(result.source).stem or "highlights",
-            )
+            undo.mkdir(target)
+            undo.folder(target)
+            cuts = cut_clips(clips, target, media_path=source, mode=cut_mode,
+                             overwrite=overwrite, audio_stream=a_stream, video_stream=v_stream)
+            written[f] = [Path(os.path.abspath(c.path)) for c in cuts]
     return written
 
 
-def _name(fmt: str) -> str:
+class _Undo:
+    """What one export created, to remove it if a later step fails.
+
+    Only what did not exist before is removed: a file replaced under
+    ``overwrite=True`` stays replaced, and a folder is removed only if empty.
+    """
+
+    def __init__(self) -> None:
+        self._files: list[Path] = []
+        self._dirs: list[Path] = []
+        self._folders: list[tuple[Path, set[str]]] = []
+
+    def file(self, path: Path) -> None:
+        """Note a file about to be written (removed on rollback if it is new)."""
+        if not (path.exists() or path.is_symlink()):
+            self._files.append(path)
+
+    def folder(self, path: Path) -> None:
+        """Note a folder about to be filled: new entries are removed on rollback."""
+        self._folders.append((path, {p.name for p in path.iterdir()}))
+
+    def mkdir(self, path: Path) -> None:
+        """Create ``path`` and its missing parents, noting each one created."""
+        missing = []
+        p = path
+        while not p.exists() and p.parent != p:
+            missing.append(p)
+            p = p.parent
+        for d in reversed(missing):
+            try:
+                d.mkdir()
+            except FileExistsError:
+                if not d.is_dir():
+                    raise ExportError(f"Cannot create the folder {str(d)!r}: "
+                                      "a file has that name.") from None
+                continue
+            except OSError as exc:
+                raise ExportError(f"Cannot create the folder {str(d)!r}: "
+                                  f"{exc.strerror or exc}.") from exc
+            self._dirs.append(d)
+
+    def rollback(self) -> None:
+        """Remove what was created, newest first; failures here are ignored."""
+        for path in reversed(self._files):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for folder, before in reversed(self._folders):
+            with contextlib.suppress(OSError):
+                for p in folder.iterdir():
+                    if p.name not in before and not p.is_dir():
+                        p.unlink()
+        for d in reversed(self._dirs):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+
+
+def _render(result: Highlights, fmt: str, *, source: Any, fps: Any, duration: float) -> str:
+    """Return the text of one text export (what :func:`_write_all` writes)."""
     if fmt == "json":
-        return "highlights.json"
-    if fmt == "plot":
-        return "highlights.png"
+        return result.to_json() + "\n"
+    from .files import render_text
+
     if fmt == "chapters":
-        return "chapters.txt"
-    if fmt == "reel":
-        return "reel.mp4"
-    return _FILES[fmt]
+        return render_text(_chapters(result, duration), format="chapters", duration_s=duration)
+    return render_text(list(result.clips), format=fmt, media_path=source, fps=fps,
+                       duration_s=duration, title=Path(result.source).stem or "highlights")
 
 
-def _chapters(result: Highlights, path: Path, duration: float, overwrite: bool) -> Path:
-    """Write chapters of the whole replay.
+def _chapters(result: Highlights, duration: float) -> list[Any]:
+    """Chapters of the whole replay.
 
     They are the result's own when it was made with the ``chapters`` preset, else
     split from its score by :func:`~highlights.selection.make_chapters` (clips alone
     rarely give 3 valid chapters); either way they are written by the one chapter
-    writer, :func:`~highlights.export.export_clips`.
+    writer, :func:`~highlights.export.render_text`.
     """
     from ..selection.chapters import MIN_CHAPTER_S, MIN_CHAPTERS, make_chapters
-    from .files import export_clips
 
     chapters = list(result.clips) if result.params.get("chapters") else make_chapters(
         result.score, cuts_s=result.cuts_s, components=result.components,
@@ -212,5 +522,4 @@ def _chapters(result: Highlights, path: Path, duration: float, overwrite: bool) 
     if not chapters:
         raise ExportError(f"The stream ({duration:.1f} s) is too short for {MIN_CHAPTERS} "
                           f"chapters of {MIN_CHAPTER_S:g} s.")
-    return export_clips(chapters, path, format="chapters", duration_s=duration,
-                        overwrite=overwrite)
+    return chapters

@@ -1,12 +1,18 @@
 """Hand-written CMX 3600 EDL and DaVinci Resolve marker EDL.
 
 Both are written without OpenTimelineIO (so they need no extra package) and are
-read back with OTIO's ``cmx_3600`` adapter in the tests. Timecode is non-drop-frame
-(``FCM: NON-DROP FRAME``) at the nominal integer rate (30 for 29.97): frame counts
-are exact, and a TC label at an NTSC rate counts frames, not wall-clock seconds, as
-every NDF editor expects. Source timecode is the media's time from its first frame
-(``00:00:00:00``); media with an embedded start timecode need that offset added in
-the editor.
+read back with OTIO's ``cmx_3600`` adapter in the tests.
+
+Both are written on a standard timeline rate (:func:`~._common.timeline_rate`: the
+source's own rate when it is one of 23.976/24/25/29.97/30/50/59.94/60, else e.g.
+10 and 15 fps -> 30, 12 -> 24, 20 -> 60, 48 -> 50, 120 -> 60): clip edges are
+converted in time and rounded to that rate's frames, and a ``* HIGHLIGHTS:``
+comment under the first event says which rate and why (an EDL has no header field
+for it). Timecode is non-drop-frame (``FCM: NON-DROP FRAME``) at the nominal
+integer rate (30 for 29.97): frame counts are exact, and a TC label at an NTSC rate
+counts frames, not wall-clock seconds, as every NDF editor expects. Source timecode
+is the media's time from its first frame (``00:00:00:00``) counted in timeline
+frames; media with an embedded start timecode need that offset added in the editor.
 
 Names never reach an EDL verbatim: CR/LF and other control characters become
 spaces (a newline in a clip name would forge an event line), and ``|`` is removed
@@ -25,7 +31,7 @@ from typing import Any
 from .._validate import check_choice
 from ..errors import ExportError
 from ..types import Clip
-from ._common import clip_frames, nominal_fps, timecode, to_frame
+from ._common import clip_frames, conform_note, nominal_fps, timecode, timeline_rate, to_frame
 from ._safe import one_line
 
 __all__ = ["render_cmx3600", "render_resolve_markers", "reel_name", "RESOLVE_COLORS"]
@@ -71,14 +77,17 @@ def render_cmx3600(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     side is each clip's span (start rounded to the nearest frame, end exclusive).
     Each event carries ``* FROM CLIP NAME:`` (the clip label, single-line),
     ``* FROM CLIP:`` (the media file URI, when ``media_path`` is given) and a
-    ``* LOC:`` locator at the clip's peak (source timecode) named ``#rank score``.
+    ``* LOC:`` locator at the clip's peak (source timecode) named ``#rank score``;
+    the first also carries ``* HIGHLIGHTS: timeline <rate> fps ...`` (see below).
 
     Parameters
     ----------
     clips : sequence of Clip
         Validated clips.
     fps : Fraction
-        Media frame rate; must be an integer or NTSC rate.
+        Media frame rate, frames per second.  The EDL is written at
+        ``timeline_rate(fps)`` (the media's rate when it is standard; see
+        :func:`~highlights.export._common.timeline_rate`).
     media_path : path-like, optional
         Source media; its name gives the reel (see :func:`reel_name`).
     title : str
@@ -87,11 +96,11 @@ def render_cmx3600(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     Raises
     ------
     ExportError
-        If the rate cannot be timecoded, a timecode reaches 24 h, or there are more
-        than 999 clips.
+        If a timecode reaches 24 h, or there are more than 999 clips.
     """
     caller = "CMX 3600 EDL"
     _check_count(len(clips), "CMX 3600 EDL")
+    source, fps = fps, timeline_rate(fps)
     base = nominal_fps(fps, caller=caller)
     reel = reel_name(media_path)
     uri = None if media_path is None else Path(os.fspath(media_path)).absolute().as_uri()
@@ -108,6 +117,8 @@ def render_cmx3600(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
         peak = min(max(to_frame(clip.peak_s, fps), first), end - 1)
         lines.append(f"* LOC: {timecode(peak, base, caller=caller)} YELLOW  "
                      f"#{clip.rank} score {clip.score:.3f}")
+        if n == 1:  # OTIO's reader, like many, accepts comments only inside events
+            lines.append(f"* HIGHLIGHTS: {conform_note(source, fps)}")
         lines.append("")
         rec += length
     return "\n".join(lines) + "\n"
@@ -124,17 +135,19 @@ def render_resolve_markers(clips: Sequence[Clip], *, fps: Fraction,
          |C:ResolveColorBlue |M:#1 chat burst |D:150
 
     ``D`` is the clip length in frames. Marker names are single-line with ``|``
-    removed.
+    removed.  The timeline runs at ``timeline_rate(fps)``, as in
+    :func:`render_cmx3600`, and the first marker carries the same
+    ``* HIGHLIGHTS:`` comment.
 
     Raises
     ------
     ExportError
-        If the rate cannot be timecoded, a timecode reaches 24 h, or there are more
-        than 999 clips.
+        If a timecode reaches 24 h, or there are more than 999 clips.
     """
     caller = "Resolve marker EDL"
     color = check_choice("color", "render_resolve_markers", color, RESOLVE_COLORS)
     _check_count(len(clips), caller)
+    source, fps = fps, timeline_rate(fps)
     base = nominal_fps(fps, caller=caller)
     origin = 3600 * base
     lines = _header(title)
@@ -146,5 +159,7 @@ def render_resolve_markers(clips: Sequence[Clip], *, fps: Fraction,
         name = one_line(f"#{clip.rank} {clip.label}".replace("|", " "), max_len=120)
         lines.append(_event(n, "001", [tc_in, tc_out, tc_in, tc_out]))
         lines.append(f" |C:ResolveColor{color} |M:{name} |D:{end - first}")
+        if n == 1:
+            lines.append(f"* HIGHLIGHTS: {conform_note(source, fps)}")
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -18,6 +18,29 @@ otio           .otio        OpenTimelineIO JSON      (needs the ``export`` extra
 fcp7           .xml         Final Cut Pro 7 XML      (needs the ``export`` extra)
 ============== ============ ==========================================================
 
+Editor timelines (``edl``, ``resolve_markers``, ``otio``, ``fcp7``) are written on a
+standard timeline rate, since SMPTE timecode (EDL, FCP7 XML) and editors know no
+other.  The source's rate is kept when it is standard; other rates are conformed
+(:func:`~._common.timeline_rate`): clip edges are converted in time and rounded to
+the timeline's frames, so they are within half a timeline frame of the clip times.
+
+============================================ =====================================
+source rate (fps)                            timeline rate (fps)
+============================================ =====================================
+23.976, 24, 25, 29.97, 30, 50, 59.94, 60     the same
+10, 15, 7.5                                  30 (a source frame = 3, 2, 4 frames)
+6, 12                                        24
+5, 12.5                                      25
+20                                           60
+14.985                                       29.97 (NTSC sources stay NTSC)
+48                                           50 (the lowest standard rate above)
+120 / 119.88 and faster                      60 / 59.94
+============================================ =====================================
+
+Each file says so: a ``* HIGHLIGHTS: timeline 30 fps ...; source 15 fps conformed``
+comment under the first EDL event, an XML comment in FCP7, and
+``metadata["highlights"]`` (``timeline_rate``, ``source_fps``, ``conform``) in OTIO.
+
 Labels are untrusted (they may come from chat): they are made single-line and
 escaped per format, and names derived from them go through :func:`safe_filename`
 and :func:`safe_child`.
@@ -122,8 +145,10 @@ def export_clips(clips: Sequence[Clip], path: str | os.PathLike[str], *,
         The source media. Required for ``ffconcat``; gives the reel name (EDL) and the
         media reference (OTIO, FCP7); recorded in JSON.
     fps : float, Fraction, (num, den) or str, optional
-        Media frame rate, required for ``edl``, ``resolve_markers``, ``otio`` and
-        ``fcp7``. ``29.97`` means ``30000/1001`` (likewise 23.976, 59.94).
+        Media frame rate, frames per second, required for ``edl``,
+        ``resolve_markers``, ``otio`` and ``fcp7``. ``29.97`` means ``30000/1001``
+        (likewise 23.976, 59.94).  Those four are written at the standard timeline
+        rate it maps to (the table above: 15 -> 30, for instance).
     duration_s : float, optional
         Media duration in seconds: the length of the last chapter and the media's
         available range in OTIO/FCP7.
@@ -145,7 +170,7 @@ def export_clips(clips: Sequence[Clip], path: str | os.PathLike[str], *,
         ``path`` exists and ``overwrite`` is false.
     ExportError
         The clips cannot be expressed in the format (e.g. fewer than 3 valid chapters,
-        a frame rate without timecode), OpenTimelineIO is missing, or writing failed.
+        a timecode past 24 hours), OpenTimelineIO is missing, or writing failed.
 
     Examples
     --------

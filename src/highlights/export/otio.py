@@ -5,6 +5,12 @@ missing package raises :class:`~highlights.errors.ExportError` naming the extra 
 install. FCPXML (``fcpx_xml``) is deliberately not offered: adapter 1.0.0 writes an
 empty ``frameDuration`` for NTSC rates. FCP7 XML handles them (``timebase 30`` +
 ``ntsc TRUE``) and imports into Premiere Pro, Resolve and Final Cut Pro 7.
+
+Both are written on a standard timeline rate (:func:`~._common.timeline_rate`; 10
+and 15 fps sources go on a 30 fps timeline, for instance) since SMPTE timecode, and
+so the FCP7 adapter, knows no other: clip edges are converted in time and rounded
+to timeline frames.  The timeline's ``metadata["highlights"]`` records the rates,
+and the FCP7 file says it in an XML comment after the declaration.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 
 from ..errors import ExportError
 from ..types import Clip
-from ._common import clip_frames, to_frame
+from ._common import clip_frames, conform_note, rate_text, timeline_rate, to_frame
 from ._safe import one_line
 from .edl import reel_name
 
@@ -42,9 +48,13 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
                    duration_s: float | None = None, title: str = "highlights") -> Any:
     """Build an ``opentimelineio.schema.Timeline`` with the clips end to end.
 
-    One video track; each clip references the media file (an ``ExternalReference``
+    One video track on the standard timeline rate ``timeline_rate(fps)`` (see
+    :func:`~highlights.export._common.timeline_rate`); the timeline's
+    ``metadata["highlights"]`` holds ``timeline_rate`` and ``source_fps`` (exact,
+    as ``"30"`` or ``"30000/1001"``) and ``conform`` (one sentence).  Each clip
+    references the media file (an ``ExternalReference``
     with a ``file://`` URI, or a ``MissingReference`` without ``media_path``), its
-    ``source_range`` is the clip span in whole frames at ``fps``, it carries a marker
+    ``source_range`` is the clip span in whole timeline frames, it carries a marker
     at its peak named ``#rank label`` and the clip's :meth:`Clip.to_dict` under
     ``metadata["highlights"]``. Names and labels are single-line (no control
     characters). The media's available range is ``[0, duration_s)``, or up to the
@@ -61,6 +71,7 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     """
     otio = _otio()
     RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
+    source, fps = fps, timeline_rate(fps)
     rate = float(fps)
     spans = [clip_frames(clip, fps) for clip in clips]
     known_end = max((end for _, end in spans), default=1)
@@ -68,6 +79,11 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
         known_end = max(known_end, to_frame(duration_s, fps))
     available = TR(RT(0, rate), RT(known_end, rate))
     timeline = otio.schema.Timeline(name=one_line(title, max_len=200) or "highlights")
+    timeline.metadata["highlights"] = {
+        "timeline_rate": rate_text(fps),
+        "source_fps": rate_text(source),
+        "conform": conform_note(source, fps),
+    }
     track = otio.schema.Track(name="highlights", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     reel = reel_name(media_path)
@@ -110,10 +126,8 @@ def _write(timeline: Any, adapter: str, package: str) -> str:
         ) from exc
     except otio.exceptions.OTIOError as exc:
         raise ExportError(f"OpenTimelineIO could not write {adapter!r}: {exc}") from exc
-    except ValueError as exc:  # e.g. "SMPTE timecode does not support this rate" (15 fps)
-        raise ExportError(
-            f"OpenTimelineIO could not write {adapter!r} at this frame rate: {exc}"
-        ) from exc
+    except ValueError as exc:  # not expected on a standard timeline rate
+        raise ExportError(f"OpenTimelineIO could not write {adapter!r}: {exc}") from exc
 
 
 def render_otio(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
@@ -129,8 +143,14 @@ def render_fcp7(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
     """Render clips as Final Cut Pro 7 XML (xmeml) via OTIO's ``fcp_xml`` adapter.
 
     Premiere Pro imports it as a sequence with one clip per highlight and a marker
-    at each peak.
+    at each peak.  An XML comment after the declaration says the timeline rate
+    (``<!-- highlights: timeline 30 fps ...; source 15 fps conformed ... -->``).
     """
     timeline = build_timeline(clips, fps=fps, media_path=media_path, duration_s=duration_s,
                               title=title)
-    return _write(timeline, "fcp_xml", "otio-fcp-adapter")
+    text = _write(timeline, "fcp_xml", "otio-fcp-adapter")
+    comment = f"<!-- highlights: {conform_note(fps, timeline_rate(fps))} -->"
+    head, sep, rest = text.partition("?>\n")
+    if not sep or not head.startswith("<?xml"):  # no declaration: the comment goes first
+        return f"{comment}\n{text}"
+    return f"{head}{sep}{comment}\n{rest}"
