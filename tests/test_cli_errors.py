@@ -206,7 +206,8 @@ def test_unusable_chat_log_is_an_error(files, capsys, kind):
 
 def test_chat_optional_keeps_going(files, capsys):
     code, out, err = _run(["find", str(files["mp4"]), "--chat", str(files["json"]),
-                           "--chat-optional", "--min-len", "2", "--max-len", "4"], capsys)
+                           "--chat-optional", "--min-len", "2", "--max-len", "4", "-q"],
+                          capsys)
     assert code == 0
     assert "rank" in out
     assert all(ln.startswith("highlights: warning: ") for ln in err.splitlines()), err
@@ -254,6 +255,7 @@ def test_no_carriage_returns_when_stderr_is_not_a_terminal(files):
                        "--max-len", "4"])
     assert res.returncode == 0, res.stderr
     assert "\r" not in res.stderr
+    assert res.stderr.startswith("highlights: analysing 0:00:08 of media\n")
     assert "Traceback" not in res.stderr
 
 

@@ -1,9 +1,10 @@
 """The ``progress=`` argument shared by every long-running function.
 
 ``None``/``False``: silent (the library default).  ``True``: progress on stderr
-counting seconds of media: a tqdm bar when stderr is a terminal, else a plain line
-every 10 % at most every 5 s (no carriage-return redraws in logs or pipes, nothing for a
-short run).  A callable: called as ``progress(done_s, total_s)``.
+counting seconds of media: a tqdm bar when stderr is a terminal, else plain lines
+for logs and pipes (no carriage-return redraws): one when the work starts, then one
+per 10 % of the work at most every 5 s.  A callable: called as
+``progress(done_s, total_s)``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._format import format_hms
 from ._validate import fail
 
 __all__ = ["make_progress", "ProgressArg"]
@@ -71,7 +73,8 @@ def _bar(total_s: float, desc: str) -> tuple[Callable[[float], None], Callable[[
 
 
 def _lines(total_s: float, desc: str) -> tuple[Callable[[float], None], Callable[[], None]]:
-    """Plain ``highlights: analysing 40% (...)`` lines for logs and pipes."""
+    """Plain lines for logs and pipes: one when the work starts, then ``40% (...)``."""
+    print(f"highlights: {desc} {format_hms(total_s)} of media", file=sys.stderr, flush=True)
     t0 = time.monotonic()
     last = [t0, 0.0]  # time and share of the last line
 
@@ -80,9 +83,11 @@ def _lines(total_s: float, desc: str) -> tuple[Callable[[float], None], Callable
             return
         share = min(max(done_s / total_s, 0.0), 1.0)
         now = time.monotonic()
-        if share - last[1] >= _LINE_STEP and now - last[0] >= _LINE_EVERY_S and share < 1.0:
+        if (share - last[1] >= _LINE_STEP - 1e-9 and now - last[0] >= _LINE_EVERY_S
+                and share < 1.0):
             last[0], last[1] = now, share
-            print(f"highlights: {desc} {share:.0%} ({done_s:.0f} of {total_s:.0f} s, "
-                  f"{now - t0:.0f} s elapsed)", file=sys.stderr, flush=True)
+            print(f"highlights: {desc} {share:.0%} ({format_hms(done_s)} of "
+                  f"{format_hms(total_s)}, {now - t0:.0f} s elapsed)", file=sys.stderr,
+                  flush=True)
 
     return upd, lambda: None
