@@ -62,13 +62,15 @@ def make_media(
     fmt: str | None = None,
     sample_rate: int = SR,
     channels: int = 2,
+    rotation: int | None = None,
     seed: int = 0,
 ) -> Path:
     """Encode a small file and return its path.
 
     ``frame_times_s`` gives explicit (VFR) frame times; ``extra_audio_bursts_s`` adds
     one more audio track per entry (with bursts at those times); ``cover_art`` puts an
-    attached-picture MJPEG stream *first*, before the real video.
+    attached-picture MJPEG stream *first*, before the real video; ``rotation`` stores a
+    display matrix that rotates the picture by that many degrees counter-clockwise.
     """
     rng = np.random.default_rng(seed)
     options = {"movflags": "+faststart"} if faststart else {}
@@ -85,6 +87,8 @@ def make_media(
         vs.options = {"preset": "ultrafast", "g": str(gop or 2 * fps), "bf": "2"}
         if frame_times_s is not None:
             vs.codec_context.time_base = Fraction(1, 1000)
+        if rotation is not None:
+            vs.set_display_rotation(rotation)
     tracks = []
     if audio:
         for bursts in (bursts_s, *extra_audio_bursts_s):

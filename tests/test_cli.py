@@ -51,7 +51,7 @@ def test_usage_error_exits_2(stream):
 
 
 def test_probe(stream, capsys):
-    assert main(["probe", str(stream.video_path)]) == 0
+    assert main(["probe", str(stream.video_path), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["has_video"] if "has_video" in info else info["video_stream"] is not None
     assert info["duration_s"] == pytest.approx(60.0, abs=0.5)

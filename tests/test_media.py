@@ -72,6 +72,40 @@ def test_empty_and_text_files(tmp_path: Path, content: bytes, match: str) -> Non
     assert not isinstance(ei.value, MediaNotFoundError)
 
 
+def test_non_media_message_is_plain(tmp_path: Path) -> None:
+    # No FFmpeg errno text, and the MP4 remux hint only for a file that looks like an
+    # MP4 (an ftyp box) without its index, not for any text file named .mp4.
+    for name, text in [("notes.txt", "hello, this is not a video\n" * 40),
+                       ("notes.mp4", "hello, this is not a video\n" * 40),
+                       ("tiny.mp4", "hello\n")]:
+        p = tmp_path / name
+        p.write_text(text)
+        with pytest.raises(MediaError, match="Cannot read") as ei:
+            probe(p)
+        msg = str(ei.value)
+        assert "Errno" not in msg and "1094995529" not in msg
+        assert "moov" not in msg and "faststart" not in msg
+        assert "\n" not in msg
+
+
+@pytest.mark.parametrize("degrees", [-90, 90, 180])
+def test_probe_reads_display_rotation(mdir: Path, av_mp4: Path, degrees: int) -> None:
+    p = make_media(mdir / f"rot{degrees}.mp4", duration_s=1.0, audio=False, rotation=degrees)
+    info = probe(p)
+    assert info.rotation == degrees
+    assert info.to_dict()["rotation"] == degrees
+    assert (info.width, info.height) == (320, 180)  # stored size; rotation is separate
+    assert probe(av_mp4).rotation == 0
+
+
+@pytest.mark.media
+def test_probe_reads_rotation_of_a_real_phone_video() -> None:
+    from conftest import shared_path
+
+    info = probe(shared_path("pyscenedetect_test_videos", "issue-134-rotate.mp4"))
+    assert info.rotation == -90  # as ffprobe reports its display matrix
+
+
 def test_directory_is_not_media(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="directory"):
         probe(tmp_path)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highlights import Clip, InvalidParameterError, NoClipsWarning, Timeline
+from highlights import BudgetWarning, Clip, InvalidParameterError, NoClipsWarning, Timeline
 from highlights.selection.budget import select_budget
 from highlights.selection.chapters import MIN_CHAPTER_S, make_chapters
 from highlights.selection.snap import quietest_point, snap_clips
@@ -160,3 +160,37 @@ def test_chapters_preset():
         warnings.simplefilter("error")
         clips = select_clips(_score(hours=1.0), resolve_selection("chapters"))
     assert clips[0].start_s == 0 and len(clips) >= 3
+
+
+def test_budget_shortfall_is_warned_and_noted():
+    notes: list[str] = []
+    short = _score(hours=0.04)  # 144 s: a reel's 180 s cannot be reached
+    with pytest.warns(BudgetWarning, match="144 s long") as rec:
+        clips = select_clips(short, resolve_selection("reel"), notes=notes)
+    total = sum(c.duration_s for c in clips)
+    assert notes == [str(rec[0].message)]
+    assert "'reel'" in notes[0] and "180-300 s" in notes[0] and f"{total:.0f} s" in notes[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BudgetWarning)
+        met: list[str] = []
+        select_clips(_score(), resolve_selection("reel"), notes=met)
+    assert met == []
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"n": -1}, {"n": 1.5}, {"min_len_s": 0}, {"max_len_s": float("inf")},
+     {"min_len_s": 60.0, "max_len_s": 30.0}, {"min_gap_s": -1.0},
+     {"threshold": float("nan")}, {"order": "score"}, {"budget_s": 0},
+     {"budget_s": (10, float("nan"))}, {"pad_s": (-1, 2)}],
+)
+def test_resolve_selection_checks_every_value(given):
+    with pytest.raises(InvalidParameterError, match=next(iter(given))[:5]):
+        resolve_selection(None, **given)
+
+
+def test_preset_bound_named_in_the_error():
+    with pytest.raises(InvalidParameterError, match=r"max_len_s.*min_len_s \(20, the 'reel'"):
+        resolve_selection("reel", max_len_s=10.0)
+    with pytest.raises(InvalidParameterError, match=r"'min_len_s'.*max_len_s \(60, the 'reel'"):
+        resolve_selection("reel", min_len_s=100.0)

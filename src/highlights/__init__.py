@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import (
+    BudgetWarning,
     ChatFormatError,
     ChatLogError,
     ChatWarning,
@@ -94,7 +95,7 @@ __all__ = [
     "TimelineMismatchError", "ExportError", "OutputExistsError", "NotFittedError",
     "ModelFileError",
     "HighlightsWarning", "DecodeWarning", "ChatWarning", "SignalMissingWarning",
-    "NoClipsWarning",
+    "NoClipsWarning", "BudgetWarning",
     *_LAZY,
 ]
 

@@ -7,13 +7,14 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._validate import check_choice, check_positive, fail
-from .errors import HighlightsError, SignalMissingWarning
+from .errors import ChatLogError, ChatWarning, HighlightsError, SignalMissingWarning
 from .features.derived import add_derived
 from .features.lag import shift_chat
 from .result import Analysis, Highlights, build_highlights
@@ -58,8 +59,10 @@ def analyze(
     sample_fps: float = 2.0,
     audio_stream: int | None = None,
     chat_format: str = "auto",
+    chat_stream_start: float | str | datetime | None = None,
     chat_offset_s: float = 0.0,
     chat_lag_s: float | None = None,
+    chat_required: bool = True,
     duration_s: float | None = None,
     progress: Progress = None,
     workers: int | None = None,
@@ -68,7 +71,9 @@ def analyze(
 ) -> Analysis:
     """Decode a recording once and compute every signal on one grid.
 
-    Parameters are those of :func:`find_highlights` that concern analysis.
+    Parameters are those of :func:`find_highlights` that concern analysis.  A chat
+    log is read before the media is decoded, so a log that cannot be used fails at
+    once.
 
     Returns
     -------
@@ -77,16 +82,50 @@ def analyze(
     caller = "find_highlights"
     hop = check_positive("hop_s", caller, hop_s)
     check_choice("video", caller, video, VIDEO_MODES)
+    if not isinstance(chat_required, bool):
+        raise fail("chat_required", caller, "a bool", chat_required)
     if source is None and chat is None:
         raise fail("source", caller, "a media path (or chat= for a chat-only analysis)", source)
     notes: list[str] = []
     timelines: dict[str, Timeline] = {}
     info: MediaInfo | None = None
     cuts = np.zeros(0)
+    chat_path = str(chat) if isinstance(chat, (str, os.PathLike)) else None
+    # A named log that yields nothing is an error unless the caller opted out; with
+    # nothing else to analyse it always is.
+    required = chat_path is not None and (chat_required or source is None)
+
+    probed: MediaInfo | None = None
+    if source is not None:
+        from .io.media import probe
+
+        # One probe: clear errors for a missing/non-media file before anything else,
+        # the duration for the chat check, the cache key and the worker count.
+        probed = probe(source)
+
+    events: ChatEvents | None = None
+    if chat is not None:
+        limit = None  # with media, events are dropped against the analysed duration below
+        if source is None and duration_s is not None:
+            limit = check_positive("duration_s", caller, duration_s)
+        events = _load_chat(
+            chat, chat_path=chat_path, required=required, notes=notes, source=source,
+            format=chat_format, stream_start=chat_stream_start, offset_s=chat_offset_s,
+            duration_s=limit,
+        )
+        if (events is not None and required and probed is not None and probed.duration_s > 0
+                and not np.any(events.time_s <= probed.duration_s)):
+            assert chat_path is not None
+            raise _unusable_chat(
+                chat_path, source=source,
+                details=[f"all {len(events)} chat events fall after the media end "
+                         f"({probed.duration_s:.1f} s); check stream_start/offset_s"],
+            )
+
     if source is not None:
         media = _analyze_media_cached(
             source, hop_s=hop, video=video, sample_fps=sample_fps, audio_stream=audio_stream,
-            progress=progress, workers=workers, executor=executor, cache=cache,
+            progress=progress, workers=workers, executor=executor, cache=cache, info=probed,
         )
         info = media.info
         timelines.update(media.timelines)
@@ -97,44 +136,103 @@ def analyze(
             _note(notes, f"{source}: no video stream; video signals are left out (weight 0).")
         total_s = info.duration_s
         timelines = add_derived(timelines)
+        if events is not None and total_s > 0:
+            events = _load_chat(
+                events, chat_path=chat_path, required=required, notes=notes, source=source,
+                duration_s=total_s,
+            )
     else:
         total_s = 0.0 if duration_s is None else check_positive("duration_s", caller, duration_s)
 
-    events: ChatEvents | None = None
     lag: float | None = None
     conf: float | None = None
     lag_method: str | None = None
-    if chat is not None:
+    if events is not None:
         from .features.chat import chat_signals
-        from .io.chat import load_chat
 
-        events = load_chat(
-            chat, format=chat_format, offset_s=chat_offset_s,
-            duration_s=total_s if total_s > 0 else None,
+        if total_s <= 0:
+            total_s = float(events.time_s[-1]) + hop
+        chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s)
+        n = int(np.ceil(total_s / hop - 1e-9))
+        shifted, lag, conf, lag_method = shift_chat(
+            chat_tls, timelines, chat_lag_s=chat_lag_s, hop_s=hop, start_s=0.0, n=n,
+            notes=notes,
         )
-        if len(events) == 0:
-            _note(notes, "The chat log holds no usable events; chat signals are left out.")
-            events = None
-        else:
-            if total_s <= 0:
-                total_s = float(events.time_s[-1]) + hop
-            chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s)
-            n = int(np.ceil(total_s / hop - 1e-9))
-            shifted, lag, conf, lag_method = shift_chat(
-                chat_tls, timelines, chat_lag_s=chat_lag_s, hop_s=hop, start_s=0.0, n=n,
-                notes=notes,
-            )
-            timelines = add_derived({**timelines, **shifted})
-            events = events.shift(-lag)
+        timelines = add_derived({**timelines, **shifted})
+        events = events.shift(-lag)
     if not timelines:
         raise fail("source", caller, "a recording or chat log with at least one signal", source)
     return Analysis(
         timelines=timelines, media=info, chat=events, chat_lag_s=lag,
         chat_lag_confidence=conf, chat_lag_method=lag_method, cuts_s=cuts, notes=tuple(notes),
-        source=str(source) if source is not None
-        else str(chat) if isinstance(chat, (str, os.PathLike)) else "",
+        source=str(source) if source is not None else chat_path or "",
         span_s=total_s if total_s > 0 else None,
     )
+
+
+def _load_chat(
+    chat: Any,
+    *,
+    chat_path: str | None,
+    required: bool,
+    notes: list[str],
+    source: Any,
+    **kwargs: Any,
+) -> ChatEvents | None:
+    """``load_chat(chat, **kwargs)``; None (with a note) when nothing usable is left.
+
+    The loader's warnings are held back while it runs: when the log is ``required``
+    and yields nothing they become part of the one :class:`ChatLogError`, otherwise
+    they are issued as they were.
+    """
+    from .io.chat import load_chat
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ChatWarning)
+        events = load_chat(chat, **kwargs)
+    if len(events) == 0 and required:
+        assert chat_path is not None
+        if events.fmt == "empty":
+            raise _unusable_chat(chat_path, source=source, empty=True)
+        raise _unusable_chat(
+            chat_path, source=source, fmt=events.fmt,
+            details=[_strip_path(str(w.message), chat_path) for w in caught
+                     if issubclass(w.category, ChatWarning)],
+        )
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    if len(events) == 0:
+        _note(notes, f"The chat log{'' if chat_path is None else f' {chat_path}'} holds no "
+              "usable events; chat signals are left out.")
+        return None
+    return events
+
+
+def _strip_path(message: str, path: str) -> str:
+    """A loader warning without its trailing ``" (path)"``."""
+    suffix = f" ({path})"
+    return message[: -len(suffix)] if message.endswith(suffix) else message
+
+
+def _unusable_chat(
+    path: str, *, source: Any, empty: bool = False, fmt: str | None = None,
+    details: Sequence[str] = (),
+) -> ChatLogError:
+    """The one error for a named chat log that yields no usable event."""
+    opt_out = "pass chat_required=False to analyse the recording without it"
+    if empty:
+        what = f"The chat log {path!r} is empty"
+        hint = opt_out
+    else:
+        read = f"read as {fmt}: " if fmt else ""
+        why = "; ".join(d[:1].lower() + d[1:] if d[1:2].islower() else d for d in details)
+        what = f"The chat log {path!r} has no usable chat events ({read}{why or 'none found'})"
+        hint = f"check the file (or give its format with chat_format=), or {opt_out}"
+    message = (f"{what}; there is nothing to analyse." if source is None
+               else f"{what}; {hint}.")
+    exc = ChatLogError(" ".join(message.split()))
+    exc.path = path
+    return exc
 
 
 def _default_workers(duration_s: float) -> int:
@@ -155,8 +253,12 @@ def _analyze_media_cached(
     workers: int | None,
     executor: Executor | None,
     cache: str | os.PathLike[str] | AnalysisCache | None,
+    info: MediaInfo | None = None,
 ) -> MediaAnalysis:
-    """Run :func:`analyze_media`, through the analysis cache when one is given."""
+    """Run :func:`analyze_media`, through the analysis cache when one is given.
+
+    ``info`` is the file's :func:`~highlights.io.media.probe` when the caller has it.
+    """
     from .features.analyze import analyze_media
     from .io.media import probe
 
@@ -164,7 +266,8 @@ def _analyze_media_cached(
     key = ""
     # One probe: clear errors for missing/non-media files before hashing, and the
     # duration for the default worker count.
-    info = probe(source)
+    if info is None:
+        info = probe(source)
     if cache is not None:
         from .cache import AnalysisCache
 
@@ -208,8 +311,10 @@ def find_highlights(
     baseline_s: float | None = 600.0,
     smooth_s: float = 3.0,
     chat_format: str = "auto",
+    chat_stream_start: float | str | datetime | None = None,
     chat_offset_s: float = 0.0,
     chat_lag_s: float | None = None,
+    chat_required: bool = True,
     duration_s: float | None = None,
     progress: Progress = None,
     workers: int | None = None,
@@ -278,12 +383,25 @@ def find_highlights(
         Smoothing of each normalised signal, seconds.
     chat_format : str, default "auto"
         Chat log format (see :func:`highlights.load_chat`).
+    chat_stream_start : float, str or datetime, optional
+        Wall-clock time of the recording's first frame (UNIX seconds, an ISO 8601
+        string such as ``"2024-05-01T18:00:00Z"`` or a ``datetime``; naive = UTC).
+        Anchors a chat log with wall-clock times (IRC, Chatterino, live captures) to
+        the recording; passed to :func:`highlights.load_chat` as ``stream_start``.
+        Without it such a log's first message is time 0 (with a warning).
     chat_offset_s : float, default 0.0
         Added to every chat time (e.g. when the log starts before the recording).
     chat_lag_s : float, optional
         Seconds the chat trails the action.  Default: estimated per stream by
         cross-correlating chat activity with audio/video activity; falls back to
         5 s when the estimate has low confidence.  ``0`` disables the shift.
+    chat_required : bool, default True
+        A chat log *file* that yields no usable event (empty, not a chat log, every
+        event outside the recording) raises :class:`~highlights.ChatLogError`,
+        which says what was read.  ``False`` analyses the recording without it
+        instead (with warnings and a note).  The log is read before the media is
+        decoded, so the error comes at once.  Message times or ``ChatEvents`` given
+        directly are never required.
     duration_s : float, optional
         Stream length for chat-only analyses (default: the last chat event).
     progress : bool or callable, optional
@@ -317,9 +435,10 @@ def find_highlights(
     MediaError
         If ``source`` is not a readable media file.
     ChatLogError
-        If the chat log cannot be read.
+        If the chat log cannot be read, or (with ``chat_required=True``) yields no
+        usable event.
     InvalidParameterError
-        For invalid parameters.
+        For invalid parameters (selection parameters are checked before any decoding).
 
     Warns
     -----
@@ -327,6 +446,9 @@ def find_highlights(
         When a stream is absent (its signals get weight 0).
     NoClipsWarning
         When no clip fits the constraints (the result is empty).
+    BudgetWarning
+        When the clips cannot fill the minimum of the budget (e.g. the ``reel``
+        preset's 180 s); also in ``result.notes``.
 
     Examples
     --------
@@ -336,20 +458,25 @@ def find_highlights(
     ...     print(clip.rank, clip.start_s, clip.end_s, clip.score, clip.contributions)
     >>> result.to_json("highlights.json")                           # doctest: +SKIP
     """
-    analysis = analyze(
-        source, chat=chat, hop_s=hop_s, video=video, sample_fps=sample_fps,
-        audio_stream=audio_stream, chat_format=chat_format, chat_offset_s=chat_offset_s,
-        chat_lag_s=chat_lag_s, duration_s=duration_s, progress=progress,
-        workers=workers, executor=executor, cache=cache,
-    )
+    # Selection first: a bad value fails before an hour of decoding.
     sel = resolve_selection(
         preset, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pad_s,
         min_gap_s=min_gap_s, threshold=threshold, order=order, budget_s=budget_s, snap=snap,
     )
+    analysis = analyze(
+        source, chat=chat, hop_s=hop_s, video=video, sample_fps=sample_fps,
+        audio_stream=audio_stream, chat_format=chat_format,
+        chat_stream_start=chat_stream_start, chat_offset_s=chat_offset_s,
+        chat_lag_s=chat_lag_s, chat_required=chat_required, duration_s=duration_s,
+        progress=progress, workers=workers, executor=executor, cache=cache,
+    )
+    start = (chat_stream_start.isoformat() if isinstance(chat_stream_start, datetime)
+             else chat_stream_start)
     return select(
         analysis, sel, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s, model=model,
         extra_params={"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
-                      "audio_stream": audio_stream, "chat_lag_s": chat_lag_s},
+                      "audio_stream": audio_stream, "chat_lag_s": chat_lag_s,
+                      "chat_stream_start": start},
     )
 
 

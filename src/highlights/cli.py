@@ -15,37 +15,103 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
+import re
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ._version import __version__
-from .errors import HighlightsError, HighlightsWarning
+from .errors import HighlightsError, InvalidParameterError
 
 __all__ = ["main", "build_parser"]
 
 _DEMO_MARKER = ".highlights-demo"
+#: Planted moments and chat lag of ``highlights demo`` (its --duration must hold them).
+_DEMO_MOMENTS = 3
+_DEMO_LAG_S = 6.0
 
 
-def _weights(items: Sequence[str] | None) -> dict[str, float] | None:
-    if not items:
-        return None
-    out: dict[str, float] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _usage_error(self.prog, message)
+
+
+def _usage_error(prog: str, message: str) -> NoReturn:
+    text = " ".join(message.split()).rstrip(".")
+    print(f"{prog}: error: {text} (see '{prog} --help')", file=sys.stderr)
+    sys.exit(2)
+
+
+# ----------------------------------------------------------------- option value types
+def _number(text: str, constraint: str, ok: Callable[[float], bool]) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and ok(value)):
+        raise argparse.ArgumentTypeError(f"must be {constraint}; got {text!r}")
+    return value
+
+
+def _positive(text: str) -> float:
+    return _number(text, "a number > 0", lambda v: v > 0)
+
+
+def _nonneg(text: str) -> float:
+    return _number(text, "a number >= 0", lambda v: v >= 0)
+
+
+def _finite(text: str) -> float:
+    return _number(text, "a finite number", lambda v: True)
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
         try:
-            if not sep:
-                raise ValueError
-            out[name.strip()] = float(value)
+            value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"--weight expects NAME=NUMBER (e.g. chat_rate=2). Got {item!r}."
-            ) from None
-    return out
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}; got {text!r}")
+        return value
+
+    return parse
+
+
+def _weight_item(text: str) -> tuple[str, float]:
+    from .fusion import DEFAULT_WEIGHTS
+
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expects NAME=NUMBER (e.g. chat_rate=2); got {text!r}")
+    if name not in DEFAULT_WEIGHTS:
+        raise argparse.ArgumentTypeError(
+            f"unknown signal {name!r}; choose from {', '.join(DEFAULT_WEIGHTS)}")
+    return name, _number(value, f"NAME=NUMBER with a number >= 0 for {name}",
+                         lambda v: v >= 0)
+
+
+def _stream_start(text: str) -> str:
+    try:
+        datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be an ISO 8601 date and time such as 2024-05-01T18:00:00Z; got {text!r}"
+        ) from None
+    return text
+
+
+def _weights(items: Sequence[tuple[str, float]] | None) -> dict[str, float] | None:
+    return dict(items) if items else None
 
 
 def _add_output_options(
@@ -127,15 +193,19 @@ def _check_outputs(args: argparse.Namespace, *, exports: Sequence[str] = (),
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(
+    from .io.chat import CHAT_FORMATS
+
+    p = _Parser(
         prog="highlights",
         description="Find the best moments in long livestream recordings.",
     )
     p.add_argument("--version", action="version", version=f"highlights {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", help="no progress bar or warnings")
+    common = _Parser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress or status lines (warnings about the data are "
+                        "still shown)")
     common.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
 
     f = sub.add_parser("find", parents=[common], help="find highlights in a recording",
@@ -144,37 +214,48 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the recording (mp4, mkv, flv, ts, ...); omit it for a chat-only "
                    "analysis with --chat")
     f.add_argument("--chat", help="chat log (format detected from content)")
-    f.add_argument("-n", type=int, default=None, help="maximum number of clips (default 10)")
-    f.add_argument("--min-len", type=float, default=None, metavar="S",
+    f.add_argument("--chat-format", choices=("auto", *CHAT_FORMATS), default="auto",
+                   metavar="FORMAT",
+                   help="chat log format: auto (detect from content, the default) or one of "
+                   + ", ".join(CHAT_FORMATS))
+    f.add_argument("--stream-start", type=_stream_start, default=None, metavar="TIME",
+                   help="wall-clock time of the recording's first frame, ISO 8601 (e.g. "
+                   "2024-05-01T18:00:00Z; no zone = UTC): anchors a chat log with "
+                   "wall-clock times (IRC, Chatterino) to the recording")
+    f.add_argument("--chat-optional", action="store_true",
+                   help="analyse the recording without the chat when the chat log yields "
+                   "no usable events (default: that is an error)")
+    f.add_argument("-n", type=_count(0), default=None, help="maximum number of clips (default 10)")
+    f.add_argument("--min-len", type=_positive, default=None, metavar="S",
                    help="minimum clip length, seconds (default 15)")
-    f.add_argument("--max-len", type=float, default=None, metavar="S",
+    f.add_argument("--max-len", type=_positive, default=None, metavar="S",
                    help="maximum clip length, seconds (default 90)")
-    f.add_argument("--pad", type=float, nargs=2, default=None, metavar=("PRE", "POST"),
+    f.add_argument("--pad", type=_nonneg, nargs=2, default=None, metavar=("PRE", "POST"),
                    help="pre-roll and post-roll, seconds (default 5 3)")
-    f.add_argument("--min-gap", type=float, default=None, metavar="S",
+    f.add_argument("--min-gap", type=_nonneg, default=None, metavar="S",
                    help="minimum gap between clips, seconds (default 30)")
-    f.add_argument("--threshold", type=float, default=None,
+    f.add_argument("--threshold", type=_finite, default=None,
                    help="minimum fused score of a clip's peak (default 0 = baseline)")
     f.add_argument("--order", choices=("rank", "time"), default=None,
                    help="clip order: best first or chronological (default rank)")
-    f.add_argument("--hop", type=float, default=0.5, metavar="S",
+    f.add_argument("--hop", type=_positive, default=0.5, metavar="S",
                    help="signal resolution, seconds (default 0.5)")
     f.add_argument("--video", choices=("auto", "keyframes", "sampled", "full", "none"),
                    default="auto", help="how much video to decode (default auto)")
-    f.add_argument("--audio-stream", type=int, default=None, metavar="I",
+    f.add_argument("--audio-stream", type=_count(0), default=None, metavar="I",
                    help="audio stream index among audio streams (default: best)")
-    f.add_argument("--weight", action="append", metavar="NAME=W",
+    f.add_argument("--weight", action="append", type=_weight_item, metavar="NAME=W",
                    help="signal weight override, repeatable (e.g. --weight chat_rate=2)")
     f.add_argument("--genre", choices=("game", "talk", "shopping"),
                    help="use the genre's weight preset (fitted on synthetic streams)")
-    f.add_argument("--chat-lag", type=float, default=None, metavar="S",
+    f.add_argument("--chat-lag", type=_nonneg, default=None, metavar="S",
                    help="seconds chat trails the action (default: estimated)")
-    f.add_argument("--chat-offset", type=float, default=0.0, metavar="S",
+    f.add_argument("--chat-offset", type=_finite, default=0.0, metavar="S",
                    help="seconds added to every chat time (default 0)")
     f.add_argument("--preset", choices=("reel", "shorts", "teaser", "chapters"),
                    help="reel (3-5 min best-of), shorts (15-60 s clips), teaser (<= 20 s "
                    "montage), chapters (YouTube chapters); explicit options override it")
-    f.add_argument("--budget", type=float, default=None, metavar="S",
+    f.add_argument("--budget", type=_positive, default=None, metavar="S",
                    help="maximum total length of the clips, seconds")
     f.add_argument("--no-snap", action="store_true",
                    help="keep raw clip edges (no snapping to scene cuts or pauses)")
@@ -186,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--crossfade", type=float, default=0.0, metavar="S",
                    help="reel export: crossfade between clips, seconds (default 0)")
     f.add_argument("--cache", metavar="DIR", help="analysis cache folder (re-runs are instant)")
-    f.add_argument("--workers", type=int, default=None, metavar="N",
+    f.add_argument("--workers", type=_count(1), default=None, metavar="N",
                    help="worker processes (default: all cores for media > 20 min)")
 
     d = sub.add_parser("demo", parents=[common],
@@ -198,27 +279,128 @@ def build_parser() -> argparse.ArgumentParser:
                         out_default="highlights-demo", json=False, plot=False, overwrite=False)
     d.add_argument("--dir", dest="out", default=argparse.SUPPRESS,
                    help=argparse.SUPPRESS)  # the former name of --out
-    d.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    d.add_argument("--duration", type=float, default=120.0, metavar="S",
+    d.add_argument("--seed", type=_count(0), default=0, help="random seed (default 0)")
+    d.add_argument("--duration", type=_positive, default=120.0, metavar="S",
                    help="stream length, seconds (default 120)")
 
-    pr = sub.add_parser("probe", parents=[common], help="print what a media file contains")
+    pr = sub.add_parser("probe", parents=[common], help="print what a media file contains",
+                        description="Print what a media file contains and which of its "
+                        "streams `highlights find` would analyse.")
     pr.add_argument("source")
+    pr.add_argument("--json", action="store_true", help="print the details as JSON")
     return p
 
 
-def _setup_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else logging.WARNING
+# ----------------------------------------------------------------- CLI spelling
+#: API parameter -> CLI option, per command (for messages about a parameter).
+_OPTIONS: dict[str, dict[str, str]] = {
+    "find": {
+        "n": "-n", "min_len_s": "--min-len", "max_len_s": "--max-len", "pad_s": "--pad",
+        "min_gap_s": "--min-gap", "threshold": "--threshold", "order": "--order",
+        "budget_s": "--budget", "snap": "--no-snap", "hop_s": "--hop", "video": "--video",
+        "audio_stream": "--audio-stream", "weights": "--weight", "chat_lag_s": "--chat-lag",
+        "chat_offset_s": "--chat-offset", "offset_s": "--chat-offset",
+        "chat_format": "--chat-format", "format": "--chat-format",
+        "chat_stream_start": "--stream-start", "stream_start": "--stream-start",
+        "chat_required": "--chat-optional", "preset": "--preset", "workers": "--workers",
+        "cache": "--cache", "cut_mode": "--cut-mode", "crossfade_s": "--crossfade",
+        "overwrite": "--overwrite",
+    },
+    "demo": {"duration_s": "--duration", "seed": "--seed"},
+    "probe": {},
+}
+#: Parameter names that are translated wherever they appear in a message (names that
+#: are never chat column names or plain words).
+_BARE = ("min_len_s", "max_len_s", "min_gap_s", "budget_s", "hop_s", "chat_lag_s",
+         "chat_offset_s", "pad_s", "chat_stream_start", "stream_start", "duration_s")
+#: Hints written for Python callers, and how the command line says them.
+_HINTS: list[tuple[str, str]] = [
+    (r"\bchat_required=False\b", "--chat-optional"),
+    (r"\boverwrite=True\b", "--overwrite"),
+    (r"\b(?:chat_)?format=", "--chat-format"),
+    (r"\bstream_start/offset_s\b", "--stream-start/--chat-offset"),
+    (r"\bn=(\d+)", r"-n \1"),
+    (r"\ba lower threshold\b", "a lower --threshold"),
+]
+_PARAM_ERROR = re.compile(
+    r"^The (['\"])(?P<name>.+?)\1 parameter(?: of (?P<func>[\w.]+))? must be "
+    r"(?P<constraint>.+?)\.? Got (?P<value>.+?)(?: instead)?\.$",
+    re.S,
+)
+
+
+def _cli_text(text: str, command: str) -> str:
+    """``text`` (a library message) with API spellings replaced by CLI options, one line."""
+    out = " ".join(str(text).split())
+    for pattern, repl in _HINTS:
+        out = re.sub(pattern, repl, out)
+    options = _OPTIONS.get(command, {})
+
+    def bare(m: re.Match[str]) -> str:
+        return options.get(m.group(1), m.group(0))
+
+    names = "|".join(n for n in _BARE if n in options)
+    if names:
+        out = re.sub(rf"(?<![\w.-])({names})\b=?", bare, out)
+    return out
+
+
+def _parameter_error(exc: InvalidParameterError, command: str) -> tuple[int, str]:
+    """(exit status, message) for a bad parameter: 2 with the option when it is one."""
+    m = _PARAM_ERROR.match(" ".join(str(exc).split()))
+    if m is None:
+        return 1, _cli_text(str(exc), command)
+    name, constraint, value = m["name"], m["constraint"], m["value"]
+    base = re.match(r"\w+", name)
+    option = _OPTIONS.get(command, {}).get(base.group(0) if base else name)
+    about = re.search(r"about (\d+) s", constraint)
+    if command == "demo" and name == "duration_s" and about:
+        constraint = f"at least about {about.group(1)} s (room for the planted moments)"
+    constraint = _cli_text(constraint, command)
+    if option is None:
+        return 1, f"invalid {name}: must be {constraint}; got {value}."
+    item = name[len(base.group(0)):] if base else ""
+    sub = re.sub(r"^\[(['\"])(.*)\1\]$", r"\2 ", item)
+    return 2, f"argument {option}: {sub}must be {constraint}; got {value}"
+
+
+# ----------------------------------------------------------------- stderr
+class _Formatter(logging.Formatter):
+    def __init__(self, command: str) -> None:
+        super().__init__()
+        self.command = command
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = _cli_text(record.getMessage(), self.command)
+        if record.levelno >= logging.WARNING:
+            return f"highlights: {record.levelname.lower()}: {text}"
+        return f"highlights: {record.levelname.lower()}: {record.name}: {text}"
+
+
+def _setup_logging(args: argparse.Namespace) -> logging.Handler:
+    """Library log records on stderr in the CLI's style; -q keeps only errors."""
+    level = (logging.DEBUG if args.verbose else logging.ERROR if args.quiet
+             else logging.WARNING)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_Formatter(args.command))
     logger = logging.getLogger("highlights")
     logger.addHandler(handler)
     logger.setLevel(level)
+    return handler
 
 
-def _show_warning(message: Any, category: Any, filename: str, lineno: int,
-                  file: Any = None, line: Any = None) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+def _warning_printer(command: str) -> Callable[..., None]:
+    def show(message: Any, category: Any, filename: str, lineno: int,
+             file: Any = None, line: Any = None) -> None:
+        print(f"highlights: warning: {_cli_text(str(message), command)}", file=sys.stderr)
+
+    return show
+
+
+def _status(args: argparse.Namespace, text: str) -> None:
+    """A status line on stderr (hidden by -q)."""
+    if not args.quiet:
+        print(text, file=sys.stderr)
 
 
 def _lag_text(result: Any) -> str:
@@ -247,6 +429,11 @@ def _cmd_find(args: argparse.Namespace) -> int:
         raise argparse.ArgumentTypeError("give a recording, a --chat log, or both.")
     if args.genre and args.weight:
         raise argparse.ArgumentTypeError("--genre and --weight cannot be combined.")
+    chat_only = [opt for opt, given in (("--chat-format", args.chat_format != "auto"),
+                                        ("--stream-start", args.stream_start is not None),
+                                        ("--chat-optional", args.chat_optional)) if given]
+    if chat_only and args.chat is None:
+        raise argparse.ArgumentTypeError(f"{chat_only[0]} needs a --chat log.")
     out = None
     if exports:
         stem = Path(args.source or args.chat).stem
@@ -260,7 +447,9 @@ def _cmd_find(args: argparse.Namespace) -> int:
         budget_s=args.budget, snap=False if args.no_snap else None, hop_s=args.hop,
         video=args.video, audio_stream=args.audio_stream,
         weights=args.genre if args.genre and not args.weight else _weights(args.weight),
-        chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset, progress=not args.quiet,
+        chat_format=args.chat_format, chat_stream_start=args.stream_start,
+        chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset,
+        chat_required=not args.chat_optional, progress=not args.quiet,
         workers=args.workers, cache=args.cache,
     )
     # With --json -, standard output holds the JSON alone; the table goes to stderr.
@@ -292,17 +481,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from ._format import format_hms
     from .api import find_highlights
     from .synth.media import make_livestream
+    from .synth.plan import make_plan
 
+    # The plan is cheap: a --duration too short for the moments fails before any file.
+    make_plan(duration_s=args.duration, seed=args.seed, n_moments=_DEMO_MOMENTS,
+              chat_lag_s=_DEMO_LAG_S)
     out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not (out / _DEMO_MARKER).exists():
         raise HighlightsError(
-            f"{out} exists and is not a highlights demo folder; choose another with --dir."
+            f"{out} exists and is not a highlights demo folder; choose another with --out."
         )
     out.mkdir(parents=True, exist_ok=True)
     (out / _DEMO_MARKER).write_text("made by `highlights demo`; safe to delete\n")
     t0 = time.perf_counter()
-    print(f"generating a {args.duration:g}-s synthetic livestream in {out}/ ...", file=sys.stderr)
-    stream = make_livestream(out, duration_s=args.duration, seed=args.seed, overwrite=True)
+    _status(args, f"generating a {args.duration:g}-s synthetic livestream in {out}/ ...")
+    stream = make_livestream(out, duration_s=args.duration, seed=args.seed,
+                             n_moments=_DEMO_MOMENTS, chat_lag_s=_DEMO_LAG_S, overwrite=True)
     t1 = time.perf_counter()
     result = find_highlights(
         stream.video_path, chat=stream.chat_path, n=len(stream.moments) + 2,
@@ -330,14 +524,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except ImportError:
         plotted = " (install matplotlib for a plot)"
     print(f"\nwrote {out / 'highlights.json'}{plotted}")
-    print(f"time: generate {t1 - t0:.1f} s, analyse {t2 - t1:.1f} s", file=sys.stderr)
+    _status(args, f"time: generate {t1 - t0:.1f} s, analyse {t2 - t1:.1f} s")
     return 0
 
 
 def _cmd_probe(args: argparse.Namespace) -> int:
     from .io.media import probe
 
-    print(json.dumps(probe(args.source).to_dict(), indent=2))
+    info = probe(args.source)
+    if args.json:
+        print(json.dumps(info.to_dict(), indent=2))
+    else:
+        print(_probe_text(info))
     return 0
 
 
@@ -346,34 +544,83 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _size_text(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit} ({n:,} bytes)"
+    return f"{n} bytes"
+
+
+def _probe_text(info: Any) -> str:
+    """A readable summary of a :class:`~highlights.MediaInfo`."""
+    from ._format import format_hms
+
+    rows = [("file", info.path), ("container", info.format_name),
+            ("duration", format_hms(info.duration_s, ms=True)
+             + (f" (timestamps start at {info.start_s:.3f} s)" if info.start_s else "")),
+            ("size", _size_text(info.size_bytes)),
+            ("streams", f"{info.n_video_streams} video, {info.n_audio_streams} audio")]
+    if info.has_video:
+        video = (f"{info.video_codec}, {info.width}x{info.height}, "
+                 f"{round(info.fps, 3):g} fps, rotation {info.rotation}°")
+        if info.rotation in (90, -90):
+            video += f" (shown as {info.height}x{info.width})"
+        rows.append(("video", video))
+    else:
+        rows.append(("video", "none"))
+    if info.has_audio:
+        channels = "1 channel" if info.channels == 1 else f"{info.channels} channels"
+        rows.append(("audio", f"{info.audio_codec}, {info.sample_rate} Hz, {channels}"))
+    else:
+        rows.append(("audio", "none"))
+    used = []
+    if info.has_video:
+        used.append(f"video stream {info.video_stream} (of {info.n_video_streams})")
+    if info.has_audio:
+        pick = "; choose with --audio-stream" if info.n_audio_streams > 1 else ""
+        used.append(f"audio stream {info.audio_stream} (of {info.n_audio_streams}{pick})")
+    rows.append(("analysed", ", ".join(used)))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args)
-    with warnings.catch_warnings():
-        if args.quiet:
-            warnings.simplefilter("ignore", HighlightsWarning)
-        else:
-            warnings.showwarning = _show_warning
-        try:
-            if args.command == "find":
-                return _cmd_find(args)
-            if args.command == "demo":
-                return _cmd_demo(args)
-            return _cmd_probe(args)
-        except argparse.ArgumentTypeError as exc:
-            parser.error(str(exc))
-        except HighlightsError as exc:
-            print(f"highlights: error: {_one_line(exc)}", file=sys.stderr)
-            return 1
-        except OSError as exc:  # an input or output the library did not wrap: one line too
-            print(f"highlights: error: {_one_line(exc)}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("highlights: interrupted", file=sys.stderr)
-            return 130
-    return 0  # pragma: no cover
+    command = args.command
+    handler = _setup_logging(args)
+    try:
+        with warnings.catch_warnings():
+            # Every warning is shown (-q hides progress and status lines, not problems
+            # with the data), once per place, in the CLI's style.
+            warnings.simplefilter("default")
+            warnings.showwarning = _warning_printer(command)
+            try:
+                if command == "find":
+                    return _cmd_find(args)
+                if command == "demo":
+                    return _cmd_demo(args)
+                return _cmd_probe(args)
+            except argparse.ArgumentTypeError as exc:
+                _usage_error(f"highlights {command}", str(exc))
+            except InvalidParameterError as exc:
+                status, message = _parameter_error(exc, command)
+                if status == 2:
+                    _usage_error(f"highlights {command}", message)
+                print(f"highlights: error: {message}", file=sys.stderr)
+                return status
+            except HighlightsError as exc:
+                print(f"highlights: error: {_cli_text(_one_line(exc), command)}", file=sys.stderr)
+                return 1
+            except OSError as exc:  # an input or output the library did not wrap: one line
+                print(f"highlights: error: {_one_line(exc)}", file=sys.stderr)
+                return 1
+            except KeyboardInterrupt:
+                print("highlights: interrupted", file=sys.stderr)
+                return 130
+    finally:
+        logging.getLogger("highlights").removeHandler(handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,7 @@ __all__ = [
     "ChatWarning",
     "SignalMissingWarning",
     "NoClipsWarning",
+    "BudgetWarning",
 ]
 
 
@@ -124,3 +125,11 @@ class SignalMissingWarning(HighlightsWarning):
 
 class NoClipsWarning(HighlightsWarning):
     """No clip met the selection constraints; the result is empty."""
+
+
+class BudgetWarning(HighlightsWarning):
+    """The clips cannot fill the minimum of a total-length budget; the result is shorter.
+
+    Issued for the ``reel`` preset's 180-300 s (or any ``budget_s=(min, max)``); the
+    message, also kept in ``result.notes``, says what total was reachable and why.
+    """

@@ -126,10 +126,11 @@ def build_highlights(
             baseline_s=baseline_s, smooth_s=smooth_s,
         )
     keyword_source = _keyword_source(analysis.chat)
+    selection_notes: list[str] = []
     clips = select_clips(
         fusion.score, sel, components=fusion.components,
         energy=analysis.timelines.get("audio_rms_db"), cuts_s=analysis.cuts_s,
-        keywords=keyword_source, duration_s=analysis.duration_s,
+        keywords=keyword_source, duration_s=analysis.duration_s, notes=selection_notes,
     )
     params: dict[str, Any] = {
         **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,
@@ -147,7 +148,7 @@ def build_highlights(
         chat_lag_confidence=analysis.chat_lag_confidence,
         chat_lag_method=analysis.chat_lag_method,
         source=analysis.source,
-        notes=analysis.notes,
+        notes=(*analysis.notes, *selection_notes),
         analysis=analysis,
         model=learned,
     )
@@ -189,6 +190,10 @@ class Highlights:
         default (5 s) because the estimate was not confident enough.
     source : str
         The analysed file.
+    notes : tuple of str
+        Data-quality notes of the analysis (a missing stream, an unusable chat log
+        with ``chat_required=False``, ...) and of this selection (a budget it could not
+        fill); each was also issued as a :class:`~highlights.HighlightsWarning`.
     """
 
     clips: tuple[Clip, ...]

@@ -100,6 +100,12 @@ class MediaInfo:
         Audio sample rate and channel count (0 without audio).
     n_video_streams, n_audio_streams : int
         Streams of each kind in the file (cover-art streams excluded).
+    rotation : int
+        Display rotation of the analysed video in degrees counter-clockwise, in
+        ``(-180, 180]``, as FFmpeg's display matrix gives it (ffprobe's
+        ``rotation``): a phone video recorded upright is usually stored landscape
+        with ``-90``.  ``width`` and ``height`` are the stored size; 0 without
+        rotation or video.
     """
 
     path: str
@@ -118,6 +124,7 @@ class MediaInfo:
     channels: int = 0
     n_video_streams: int = 0
     n_audio_streams: int = 0
+    rotation: int = 0
 
     @property
     def has_video(self) -> bool:
@@ -139,6 +146,7 @@ class MediaInfo:
             "video_codec": self.video_codec, "audio_codec": self.audio_codec,
             "sample_rate": self.sample_rate, "channels": self.channels,
             "n_video_streams": self.n_video_streams, "n_audio_streams": self.n_audio_streams,
+            "rotation": self.rotation,
         }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,16 +130,67 @@ def open_media(path: str | os.PathLike[str]) -> Any:
     if p.stat().st_size == 0:
         raise MediaError(f"Media file is empty (0 bytes): {str(p)!r}.", path=str(p))
     try:
-        return av.open(str(p), mode="r", metadata_errors="ignore")
+        container = av.open(str(p), mode="r", metadata_errors="ignore")
     except FileNotFoundError as exc:
         raise MediaNotFoundError(f"Media file not found: {str(p)!r}.", path=str(p)) from exc
     except (av.FFmpegError, ValueError, OSError) as exc:
-        hint = ""
-        if p.suffix.lower() in {".mp4", ".m4a", ".m4v", ".mov", ".3gp"} or "moov" in str(exc):
-            hint = " " + _REMUX_HINT
+        hint = " " + _REMUX_HINT if _mp4_without_index(p) else ""
         raise MediaError(
-            f"Cannot read {str(p)!r} as media ({exc}).{hint}", path=str(p)
+            f"Cannot read {str(p)!r} as media ({_reason(exc)}).{hint}", path=str(p)
         ) from exc
+    if container.format.name in _TEXT_FORMATS:
+        container.close()
+        raise MediaError(
+            f"Cannot read {str(p)!r} as media (it is a text file).", path=str(p)
+        )
+    return container
+
+
+# FFmpeg demuxers that accept any text file (``tty`` renders ANSI art from .txt/.nfo...).
+_TEXT_FORMATS = {"tty"}
+# Top-level box types an MP4/MOV file may start with.
+_MP4_FIRST_BOXES = {b"ftyp", b"wide", b"free", b"skip", b"mdat", b"pnot"}
+
+
+def _reason(exc: BaseException) -> str:
+    """FFmpeg's reason for an error, without ``[Errno N]`` and the repeated file name."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(text)).strip()
+    text = re.sub(r":\s*'[^']*'$", "", text).rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _mp4_without_index(path: Path) -> bool:
+    """True if ``path`` starts like an MP4/MOV (``ftyp``...) but has no ``moov`` box.
+
+    Walks the top-level box headers only (a few reads, whatever the file size).
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            pos = 0
+            for i in range(10_000):
+                fh.seek(pos)
+                head = fh.read(16)
+                if len(head) < 8:
+                    if i == 0:
+                        return False
+                    break
+                box, kind = int.from_bytes(head[:4], "big"), head[4:8]
+                if i == 0 and kind not in _MP4_FIRST_BOXES:
+                    return False
+                if kind == b"moov":
+                    return False
+                if box == 1 and len(head) == 16:
+                    box = int.from_bytes(head[8:16], "big")
+                if box < 8:  # 0 = "to the end of the file", or damage
+                    break
+                pos += box
+                if pos >= size:
+                    break
+    except OSError:
+        return False
+    return True
 
 
 def _is_cover(stream: Any) -> bool:
@@ -243,7 +295,8 @@ def _info(container: Any, path: Path, a_idx: int | None, v_idx: int | None) -> M
         cc = vs.codec_context
         rate = vs.average_rate or vs.guessed_rate
         kw.update(width=int(cc.width or 0), height=int(cc.height or 0),
-                  fps=float(rate) if rate else 0.0, video_codec=str(cc.name or ""))
+                  fps=float(rate) if rate else 0.0, video_codec=str(cc.name or ""),
+                  rotation=_rotation(container, vs))
     if a_idx is not None:
         ac = astreams[a_idx].codec_context
         kw.update(sample_rate=int(ac.sample_rate or 0), channels=int(ac.channels or 0),
@@ -255,6 +308,42 @@ def _info(container: Any, path: Path, a_idx: int | None, v_idx: int | None) -> M
         n_video_streams=sum(1 for s in vstreams if not _is_cover(s)),
         n_audio_streams=len(astreams), **kw,
     )
+
+
+def _rotation(container: Any, stream: Any) -> int:
+    """Display rotation of ``stream`` in degrees counter-clockwise, in ``(-180, 180]``.
+
+    A legacy ``rotate`` tag (clockwise) wins; else the stream's display matrix, which
+    FFmpeg attaches to decoded frames, is read from the first keyframe.  0 when
+    neither says otherwise or the first frames do not decode.
+    """
+    import av
+
+    def norm(deg: float) -> int:
+        r = int(round(deg)) % 360
+        return r - 360 if r > 180 else r
+
+    tag = stream.metadata.get("rotate")
+    if tag is not None:
+        try:
+            return norm(-float(tag))
+        except ValueError:
+            pass
+    cc = stream.codec_context
+    try:
+        cc.skip_frame = "NONKEY"
+        cc.thread_count = 1  # one frame: starting decoder threads costs more than it saves
+        for k, packet in enumerate(container.demux(stream)):
+            frames = cc.decode(packet)
+            if not frames and (packet.size == 0 or k >= 64):
+                frames = cc.decode(None)
+            if frames:
+                return norm(frames[0].rotation)
+            if k >= 64:
+                break
+    except (av.FFmpegError, ValueError, OSError):
+        pass
+    return 0
 
 
 def probe(
@@ -277,14 +366,16 @@ def probe(
     Returns
     -------
     MediaInfo
-        Duration and start time in seconds, stream indices and codec details.
+        Duration and start time in seconds, stream indices, codec details and the
+        video's display rotation (read from the first keyframe).
 
     Raises
     ------
     MediaNotFoundError
         If ``path`` does not exist.
     MediaError
-        If the file is empty, not media, or an MP4 without its index (with a remux hint).
+        If the file is empty, not media (text files included), or an MP4 without its
+        index (with a remux hint).
     StreamNotFoundError
         If an explicitly requested stream index does not exist.
 

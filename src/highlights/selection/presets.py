@@ -2,7 +2,9 @@
 
 =========  ==================================================================
 ``reel``   a 3-5 minute best-of: clips of 20-60 s, at least 60 s apart, chosen
-           by an exact knapsack to total 180-300 s, played chronologically.
+           by an exact knapsack to total 180-300 s, played chronologically (when
+           the stream cannot fill 180 s, a :class:`~highlights.BudgetWarning` says
+           what was reachable and why).
 ``shorts`` standalone 15-60 s clips for short-video platforms, best first.
 ``teaser`` a fast opening montage: the top moments at 2-4 s each, <= 20 s total,
            best first.

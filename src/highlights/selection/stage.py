@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validate import check_choice, fail
+from .._validate import check_choice, check_int, check_nonneg, check_positive, fail
+from ..errors import BudgetWarning
 from ..timeline import Timeline
 from ..types import Clip
 from .budget import select_budget
@@ -23,8 +25,11 @@ from .peaks import as_pad, pick_clips
 from .presets import get_preset
 from .snap import snap_clips
 
-__all__ = ["Selection", "resolve_selection", "select_clips", "SELECTION_DEFAULTS", "ORDERS"]
+__all__ = ["Selection", "resolve_selection", "select_clips", "budget_shortfall",
+           "SELECTION_DEFAULTS", "ORDERS"]
 
+#: Length resolution of the budget knapsack, seconds.
+_BUDGET_RES_S = 0.5
 #: Orders of ``result.clips``: best first, or chronological.
 ORDERS = ("rank", "time")
 #: Library defaults of the selection parameters (used when neither the caller nor a
@@ -71,34 +76,65 @@ def resolve_selection(
 ) -> Selection:
     """Merge library defaults < preset values < explicitly given (non-None) values.
 
+    Every value is checked here, so :func:`highlights.find_highlights` rejects a bad
+    selection before it decodes anything.
+
     Raises
     ------
     InvalidParameterError
-        For an unknown preset or parameter name, or a malformed ``budget_s``.
+        For an unknown preset or parameter name, a bad value (e.g. ``n < 0``, a
+        non-positive length, ``min_len_s > max_len_s``, an unknown ``order``), or a
+        malformed ``budget_s``.
     """
     values = dict(SELECTION_DEFAULTS)
     if preset is not None:
         p = get_preset(preset)
         values.update(p.pick)
         values.update({"budget_s": p.budget_s, "snap": p.snap, "chapters": p.chapters})
+    explicit: set[str] = set()
     for key, val in given.items():
         if key not in SELECTION_DEFAULTS:
             raise fail(key, caller, f"one of {', '.join(SELECTION_DEFAULTS)}", val)
         if val is not None:
             values[key] = val
+            explicit.add(key)
+    n = check_int("n", caller, values["n"], minimum=0)
+    min_len = check_positive("min_len_s", caller, values["min_len_s"])
+    max_len = check_positive("max_len_s", caller, values["max_len_s"])
+    if min_len > max_len:
+        # Blame the value the caller gave; name the preset when the other bound is its.
+        origin = f", the {preset!r} preset's" if preset is not None else ""
+        if "min_len_s" in explicit and "max_len_s" not in explicit:
+            raise fail("min_len_s", caller, f"<= max_len_s ({max_len:g}{origin})",
+                       values["min_len_s"])
+        if "min_len_s" in explicit:
+            origin = ""
+        raise fail("max_len_s", caller, f">= min_len_s ({min_len:g}{origin})",
+                   values["max_len_s"])
+    gap = check_nonneg("min_gap_s", caller, values["min_gap_s"])
+    threshold = values["threshold"]
+    if (isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number))
+            or not np.isfinite(threshold)):
+        raise fail("threshold", caller, "a finite number", threshold)
+    rel = check_nonneg("rel_level", caller, values["rel_level"])
     check_choice("order", caller, values["order"], ORDERS)
     budget = values["budget_s"]
     if budget is not None:
-        if isinstance(budget, (int, float)):
-            budget = (0.0, float(budget))
-        if len(budget) != 2 or not 0 <= budget[0] <= budget[1]:
+        if isinstance(budget, (int, float, np.number)) and not isinstance(budget, bool):
+            budget = (0.0, budget)
+        try:
+            lo_s, hi_s = (float(b) for b in budget)
+        except (TypeError, ValueError):
+            lo_s = hi_s = math.nan
+        if not (math.isfinite(lo_s) and math.isfinite(hi_s) and 0 <= lo_s <= hi_s
+                and hi_s > 0):
             raise fail("budget_s", caller,
-                       "a total length in seconds or a (min, max) pair", values["budget_s"])
-        budget = (float(budget[0]), float(budget[1]))
+                       "a total length in seconds (> 0) or a (min, max) pair",
+                       values["budget_s"])
+        budget = (lo_s, hi_s)
     return Selection(
-        n=values["n"], min_len_s=values["min_len_s"], max_len_s=values["max_len_s"],
-        pad_s=as_pad(values["pad_s"], caller), min_gap_s=values["min_gap_s"],
-        threshold=values["threshold"], order=values["order"], rel_level=values["rel_level"],
+        n=n, min_len_s=min_len, max_len_s=max_len, pad_s=as_pad(values["pad_s"], caller),
+        min_gap_s=gap, threshold=float(threshold), order=values["order"], rel_level=rel,
         budget_s=budget, snap=bool(values["snap"]), chapters=bool(values["chapters"]),
         preset=preset,
     )
@@ -113,6 +149,7 @@ def select_clips(
     cuts_s: ArrayLike = (),
     keywords: Callable[[float, float], Sequence[str]] | None = None,
     duration_s: float | None = None,
+    notes: list[str] | None = None,
 ) -> list[Clip]:
     """Select clips from ``score`` as ``sel`` says.
 
@@ -132,10 +169,20 @@ def select_clips(
         ``keywords(start_s, end_s)`` -> chat reactions (chapter titles).
     duration_s : float, optional
         Media length; no clip ends after it (default: the score's end).
+    notes : list of str, optional
+        Receives a note when the clips cannot reach the minimum of ``sel.budget_s``
+        (the same text is issued as a :class:`~highlights.errors.BudgetWarning`).
 
     Returns
     -------
     list of Clip
+
+    Warns
+    -----
+    BudgetWarning
+        When the chosen clips total less than the budget's minimum: the message says
+        what total was reachable and why (the stream's length, how many moments
+        qualified, or no combination fitting the range).
     """
     cuts = np.asarray(cuts_s, dtype=np.float64)
     if sel.chapters:
@@ -152,9 +199,74 @@ def select_clips(
             duration_s=score.end_s if duration_s is None else duration_s,
             min_len_s=sel.min_len_s, max_len_s=sel.max_len_s, min_gap_s=sel.min_gap_s,
         )
-    if sel.budget_s is not None and clips:
-        return select_budget(clips, min_total_s=sel.budget_s[0], max_total_s=sel.budget_s[1],
-                             order=sel.order)
+    if sel.budget_s is not None:
+        chosen = select_budget(clips, min_total_s=sel.budget_s[0],
+                               max_total_s=sel.budget_s[1], order=sel.order,
+                               resolution_s=_BUDGET_RES_S) if clips else []
+        span = score.end_s - score.start_s if duration_s is None else float(duration_s)
+        message = budget_shortfall(chosen, clips, sel, span_s=span)
+        if message is not None:
+            from ..io.media import warn_user
+
+            if notes is not None:
+                notes.append(message)
+            warn_user(message, BudgetWarning)
+        return chosen
     if sel.order == "time":
         clips.sort(key=lambda c: c.start_s)
     return clips
+
+
+def budget_shortfall(
+    chosen: Sequence[Clip], candidates: Sequence[Clip], sel: Selection, *, span_s: float
+) -> str | None:
+    """Why ``chosen`` totals less than the minimum of ``sel.budget_s`` (None if it does not).
+
+    Parameters
+    ----------
+    chosen : sequence of Clip
+        What :func:`~highlights.selection.budget.select_budget` returned.
+    candidates : sequence of Clip
+        The clips it chose from.
+    sel : Selection
+        The selection (budget, lengths, gap, threshold, preset).
+    span_s : float
+        Length of the analysed stream, seconds.
+
+    Returns
+    -------
+    str or None
+        One sentence: the budget, the total reached, and the reasons.
+    """
+    if sel.budget_s is None:
+        return None
+    lo, hi = sel.budget_s
+    # The knapsack counts lengths rounded up to its resolution: "met" means met there.
+    steps = sum(math.ceil(c.duration_s / _BUDGET_RES_S - 1e-9) for c in chosen)
+    if lo <= 0 or steps * _BUDGET_RES_S >= lo - 1e-9:
+        return None
+    total = sum(c.duration_s for c in chosen)
+    pool = sum(c.duration_s for c in candidates)
+    k = len(candidates)
+    lengths = f"clips of {sel.min_len_s:g}-{sel.max_len_s:g} s"
+    reasons = []
+    if span_s < lo:
+        short = (f", shorter than min_len_s ({sel.min_len_s:g} s)"
+                 if span_s < sel.min_len_s else "")
+        reasons.append(f"the stream is {span_s:.0f} s long{short}")
+    if pool < lo and span_s >= sel.min_len_s:
+        if k >= sel.n:
+            reasons.append(f"n={sel.n} {lengths} give {pool:.0f} s at most")
+        else:
+            moments = "moment scores" if k == 1 else "moments score"
+            reasons.append(
+                f"only {k} {moments} above the threshold ({sel.threshold:g}) at least "
+                f"{sel.min_gap_s:g} s apart ({lengths}, {pool:.0f} s in all)"
+            )
+    if not reasons:
+        reasons.append(f"no combination of the {k} candidate clips ({pool:.0f} s in all) "
+                       f"totals {lo:g}-{hi:g} s")
+    what = (f"The {sel.preset!r} preset aims at" if sel.preset is not None
+            else "budget_s asks for")
+    return (f"{what} {lo:g}-{hi:g} s of clips, but only {total:.0f} s was reachable: "
+            + ", and ".join(reasons) + ".")
