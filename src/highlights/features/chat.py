@@ -31,13 +31,30 @@ from .lexicon import (
     reaction_tokens,
 )
 
-__all__ = ["chat_density", "chat_signals", "spam_weights", "top_keywords", "MESSAGE_KINDS",
-           "VALUE_KINDS"]
+__all__ = ["chat_density", "chat_signals", "spam_weights", "campaign_mask", "top_keywords",
+           "MESSAGE_KINDS", "VALUE_KINDS", "CAMPAIGN_BUCKET_S", "FRESH_AFTER_S"]
 
 #: Kinds counted as chat messages by default (text written by viewers).
 MESSAGE_KINDS = ("message", "paid")
 #: Kinds whose ``value`` (money, bits, gift count, order amount) feeds ``chat_value``.
 VALUE_KINDS = ("paid", "gift", "order", "member")
+#: Campaign detection works on buckets of this many seconds (see :func:`campaign_mask`).
+CAMPAIGN_BUCKET_S = 20.0
+#: A phrase typed by at least this many distinct viewers in a bucket is popular there,
+CAMPAIGN_MIN_AUTHORS = 3
+#: when they are also at least this share of the bucket's distinct viewers (a lottery
+#: keyword or a vote fills most of the chat; a recurring reaction such as "LUL" in a
+#: funny stream stays at 10-20%, measured on real Twitch and Bilibili logs).
+CAMPAIGN_MIN_SHARE = 0.3
+#: A popular phrase is a campaign when it is popular in at least this many of the
+#: ``2 * CAMPAIGN_REACH + 1`` buckets around: a minute within 100 s (a reaction lasts
+#: 10-20 s, so it fills at most two buckets; a lottery keyword, a vote or an "F" wall
+#: lasts minutes).
+CAMPAIGN_MIN_BUCKETS = 3
+CAMPAIGN_REACH = 2
+#: An author counts as a fresh voice in ``chat_fresh`` when they have not written for
+#: this many seconds.
+FRESH_AFTER_S = 60.0
 
 
 def _n_hops(times_s: NDArray[np.float64], hop_s: float, duration_s: float | None) -> int:
@@ -236,6 +253,112 @@ def _spam_weights(
     return w
 
 
+_KEY_CJK = re.compile(r"[\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]")
+_KEY_NOT_CJK = re.compile(r"[^\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]+")
+
+
+def _campaign_key(text: str) -> str:
+    """What two copies of one chant share: its letters, runs collapsed, case folded.
+
+    For text that is mostly CJK only the CJK characters count, so decorated variants
+    of one lottery keyword (``v然然超可爱``, ``然然超可爱！！``) share a key.
+    """
+    norm = _normalize_text(text)
+    cjk = len(_KEY_CJK.findall(norm))
+    if cjk and cjk * 2 >= len(norm):
+        norm = canonical_token(_KEY_NOT_CJK.sub("", norm))
+    return norm
+
+
+def campaign_mask(events: ChatEvents) -> NDArray[np.bool_]:
+    """Which messages belong to a chat *campaign*: one phrase repeated for minutes.
+
+    Lotteries ("type X to enter"), votes ("1"/"2"), "F" walls and fan chants are
+    many distinct viewers typing the same phrase for minutes.  They are not reactions
+    to anything on stream, and their start looks exactly like one (a burst of many
+    authors).  A reaction is short: many viewers type "LUL" or "草" for 10-20 s.  So a
+    phrase (:func:`_campaign_key`: letters only, case folded, runs collapsed) is
+    *popular* in a :data:`CAMPAIGN_BUCKET_S` bucket when at least
+    :data:`CAMPAIGN_MIN_AUTHORS` distinct authors, and at least
+    :data:`CAMPAIGN_MIN_SHARE` of the bucket's authors, type it; and it is a *campaign*
+    in a bucket when it is popular in at least :data:`CAMPAIGN_MIN_BUCKETS` of the buckets within
+    :data:`CAMPAIGN_REACH` of it (and in the bucket itself).
+
+    Parameters
+    ----------
+    events : ChatEvents
+        The events.
+
+    Returns
+    -------
+    ndarray of bool, shape (len(events),)
+        True for the messages of a phrase while it is a campaign.
+
+    Examples
+    --------
+    >>> t = np.r_[np.arange(0, 300, 2.0), 400.0, 401.0, 402.0]
+    >>> ev = ChatEvents.from_arrays(t, author=[f"u{i % 40}" for i in range(153)],
+    ...                             text=["然然超可爱"] * 150 + ["LUL"] * 3)
+    >>> m = campaign_mask(ev)
+    >>> bool(m[:150].all()), bool(m[150:].any())
+    (True, False)
+    """
+    n = len(events)
+    out = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out
+    is_msg = np.isin(events.kind.astype(str), MESSAGE_KINDS)
+    acode, _ = _factorize(events.author, n)
+    tcode, texts = _factorize(events.text, n)
+    keys_u = [_campaign_key(str(x)) if isinstance(x, str) else "" for x in texts]
+    kcode_u, keys = _factorize(keys_u, len(keys_u))
+    kcode = kcode_u[tcode]
+    usable = is_msg & (np.array([len(k) > 0 for k in keys], dtype=bool)[kcode])
+    bucket = np.floor(events.time_s / CAMPAIGN_BUCKET_S).astype(np.int64)
+    bucket -= bucket.min()
+    nb = int(bucket.max()) + 1
+    na = int(acode.max()) + 1
+    # distinct authors per (key, bucket) and per bucket
+    kb = kcode.astype(np.int64) * nb + bucket
+    pair = np.unique(kb[usable] * na + acode[usable])
+    kb_authors = np.bincount(pair // na, minlength=len(keys) * nb).reshape(len(keys), nb)
+    bucket_authors = np.bincount(np.unique(bucket[is_msg] * na + acode[is_msg]) // na,
+                                 minlength=nb)
+    need = np.maximum(CAMPAIGN_MIN_AUTHORS, CAMPAIGN_MIN_SHARE * bucket_authors)  # both
+    popular = kb_authors >= need[None, :]
+    keys_any = np.flatnonzero(popular.any(axis=1))
+    if keys_any.size == 0:
+        return out
+    pop = popular[keys_any].astype(np.int64)
+    # popular buckets within reach of each bucket (a 1-D box sum per key)
+    width = 2 * CAMPAIGN_REACH + 1
+    c = np.concatenate((np.zeros((pop.shape[0], CAMPAIGN_REACH + 1), np.int64),
+                        np.cumsum(pop, axis=1),
+                        np.repeat(pop.sum(axis=1, keepdims=True), CAMPAIGN_REACH, axis=1)),
+                       axis=1)
+    near = c[:, width:width + nb] - c[:, :nb]
+    campaign = np.zeros((len(keys), nb), dtype=bool)
+    campaign[keys_any] = (pop > 0) & (near >= CAMPAIGN_MIN_BUCKETS)
+    out[usable] = campaign[kcode[usable], bucket[usable]]
+    return out
+
+
+def _fresh(t: NDArray[np.float64], acode: NDArray[np.intp], anon: NDArray[np.bool_],
+           keep: NDArray[np.bool_], after_s: float) -> NDArray[np.bool_]:
+    """Messages whose author had written nothing (counted) for ``after_s`` seconds."""
+    n = t.shape[0]
+    fresh = keep.copy()
+    named = keep & ~anon
+    idx = np.flatnonzero(named)
+    if idx.size:
+        order = idx[np.lexsort((t[idx], acode[idx]))]
+        a, ts = acode[order], t[order]
+        new_author = np.r_[True, a[1:] != a[:-1]]
+        gap = np.r_[np.inf, np.diff(ts)]
+        fresh[order] = new_author | (gap > after_s)
+    return fresh if n else np.zeros(0, dtype=bool)
+
+
 def chat_signals(
     events: ChatEvents,
     *,
@@ -268,6 +391,12 @@ def chat_signals(
         ``"chat_unique"``
             Distinct authors writing in the hop, per second (events without an
             author count one each).
+        ``"chat_fresh"``
+            Fresh voices per second: messages whose author had not written for
+            :data:`FRESH_AFTER_S` seconds, leaving out campaign messages
+            (:func:`campaign_mask`) and spam.  A reaction is many people who were
+            quiet starting to write at once; a bot, a campaign or one chatty viewer
+            is not.  Events without an author count one each.
         ``"chat_react"``
             Spam-weighted reaction-lexicon hits (laughter, hype, shock, sadness in
             English/Twitch, Chinese, Japanese, Korean; see
@@ -328,6 +457,11 @@ def chat_signals(
     uniq += np.bincount(idx[is_msg & anon], minlength=n)
     out["chat_unique"] = Timeline(values=(uniq / hop).astype(np.float32), hop_s=hop,
                                   start_s=0.0, name="chat_unique")
+
+    # fresh voices: no campaign, no capped spam, an author's first message in a while
+    keep = is_msg & ~campaign_mask(events) & (w > 0)
+    fresh = _fresh(events.time_s, acode, anon, keep, FRESH_AFTER_S)
+    out["chat_fresh"] = per_second("chat_fresh", fresh, np.ones(n_ev))
 
     # lexicon scan once per distinct text
     react_u = np.array([reaction_hits(str(x or "")) for x in texts], dtype=np.float64)

@@ -1,5 +1,11 @@
 """Signals derived from other signals' timelines (no decoding, pure numpy).
 
+With ``chat_fresh`` (fresh voices per second: authors who had not written for a
+minute, campaigns and spam left out) the onset is a *surprise*: the fresh voices in
+the next ``window_s`` against what the minute before would lead one to expect,
+``(A - mu) / sqrt(mu + 1)``, a Poisson z-score.  Its scale is the same on a chat of
+0.1 message per second and one of 100, which a difference of rates is not.
+
 ``audio_burst``: a moment people react to is *louder than what surrounds it*, for a
 few seconds.  A music bed, intermission music, an ad break or a long rant is loud
 too, but it stays loud, so its loudness is not above its own surroundings.  The
@@ -9,8 +15,11 @@ after it (each starting ``guard_s`` away), clipped at 0: two-sided, so the start
 of a loud segment (loud after) scores nothing either.
 
 ``audio_react``: a reaction is voiced -- shouting, laughter, excited speech --
-where explosions, gunfire and other game sounds are noise.  ``audio_burst`` times
-``audio_voiced`` (the hop's voice periodicity, 0..1) keeps the bursts people make.
+where explosions, gunfire and other game sounds are noise.  ``audio_burst`` times a
+voicing weight keeps the bursts people make: the weight ramps from 0 at a voice
+periodicity (``audio_voiced``) of 0.3 to 1 at 0.6, around the 0.45 that Praat uses
+to call a frame voiced, so a loud explosion with a little tonal ringing in it does
+not pass for a shout.
 
 ``chat_onset``: chat reacts to a moment with a burst that rises within a second or two
 and then decays over 10-20 s.  After the chat lag is removed, the *level* of chat
@@ -26,10 +35,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._window import moving_average, window_mean, window_median
+from .._window import moving_average, window_mean, window_median, window_sums
 from ..timeline import Timeline
 
-__all__ = ["chat_onset", "audio_burst", "audio_react", "add_derived"]
+__all__ = ["chat_onset", "chat_surprise", "audio_burst", "audio_react", "add_derived"]
 
 
 def chat_onset(rate: Timeline, *, window_s: float = 3.0) -> Timeline:
@@ -116,8 +125,14 @@ def audio_burst(
                     name="audio_burst")
 
 
+#: Voice periodicity below which a burst counts nothing, and above which it counts fully.
+VOICED_RAMP = (0.3, 0.6)
+
+
 def audio_react(burst: Timeline, voiced: Timeline) -> Timeline:
-    """Voiced loudness bursts: ``audio_burst`` x ``audio_voiced`` (dB x 0..1).
+    """Voiced loudness bursts: ``audio_burst`` x a voicing weight (dB x 0..1).
+
+    The weight is ``clip((voiced - 0.3) / 0.3, 0, 1)`` (:data:`VOICED_RAMP`).
 
     Parameters
     ----------
@@ -131,14 +146,71 @@ def audio_react(burst: Timeline, voiced: Timeline) -> Timeline:
     Timeline
         Named ``"audio_react"``; NaN where either input is NaN.
     """
-    v = burst.values.astype(np.float64) * np.clip(voiced.values.astype(np.float64), 0.0, 1.0)
+    lo, hi = VOICED_RAMP
+    weight = np.clip((voiced.values.astype(np.float64) - lo) / (hi - lo), 0.0, 1.0)
+    v = burst.values.astype(np.float64) * weight
     return Timeline(values=v.astype(np.float32), hop_s=burst.hop_s, start_s=burst.start_s,
                     name="audio_react")
+
+
+def chat_surprise(
+    fresh: Timeline, *, window_s: float = 5.0, context_s: float = 60.0, guard_s: float = 5.0,
+) -> Timeline:
+    """Poisson surprise of the fresh voices in the next ``window_s`` at each hop.
+
+    ``A`` = fresh voices in ``[t, t + window_s)``; ``mu`` = the median of the same
+    count over the hops of ``[t - context_s, t - guard_s]`` (what the last minute
+    leads one to expect; over ``[t + guard_s, t + context_s]`` in the stream's first
+    half minute, which has no past); the result is ``(A - mu) / sqrt(mu + 1)``.  A reaction (many
+    quiet viewers writing at once) stands out whether the chat is sparse or busy; a
+    step up in the audience (a raid) fades within ``context_s``.
+
+    Parameters
+    ----------
+    fresh : Timeline
+        ``chat_fresh``: fresh voices per second per hop.
+    window_s : float, default 5.0
+        Look-ahead window, seconds.
+    context_s, guard_s : float, default 60.0, 5.0
+        The expectation's window ``[t - context_s, t - guard_s]``, seconds.
+
+    Returns
+    -------
+    Timeline
+        Named ``"chat_onset"`` (it replaces the rate difference of
+        :func:`chat_onset`), z units; NaN where ``fresh`` is NaN.
+
+    Examples
+    --------
+    >>> f = np.zeros(400); f[200:210] = 4.0          # 40 voices in 5 s after silence
+    >>> z = chat_surprise(Timeline(values=f, hop_s=0.5)).values
+    >>> int(np.argmax(z)), round(float(z.max()))
+    (200, 20)
+    """
+    hop = fresh.hop_s
+    v = fresh.values.astype(np.float64)
+    nan = np.isnan(v)
+    counts = np.nan_to_num(v, nan=0.0) * hop  # voices per hop
+    w = max(1, int(round(window_s / hop)))
+    ahead = window_sums(counts, lo=0, hi=w - 1)
+    g = max(1, int(round(guard_s / hop)))
+    c = max(g, int(round(context_s / hop)))
+    mu = window_median(ahead, lo=-c, hi=-g)
+    # The first minute has too little past to expect anything from: use what follows.
+    early = np.arange(ahead.shape[0]) < (c + g) // 2
+    mu[early] = window_median(ahead, lo=g, hi=c)[early]
+    mu = np.where(np.isnan(mu), 0.0, mu)
+    out = (ahead - mu) / np.sqrt(mu + 1.0)
+    out[nan] = np.nan
+    return Timeline(values=out.astype(np.float32), hop_s=hop, start_s=fresh.start_s,
+                    name="chat_onset")
 
 
 def add_derived(timelines: Mapping[str, Timeline]) -> dict[str, Timeline]:
     """Return ``timelines`` plus every derived signal that can be computed from them."""
     out = dict(timelines)
+    if "chat_fresh" in out and "chat_onset" not in out:
+        out["chat_onset"] = chat_surprise(out["chat_fresh"])
     if "chat_rate" in out and "chat_onset" not in out:
         out["chat_onset"] = chat_onset(out["chat_rate"])
     if "audio_rms_db" in out and "audio_burst" not in out:

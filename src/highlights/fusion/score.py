@@ -60,9 +60,18 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 #: Signals that show someone *reacted*: the streamer's voiced outbursts and the
 #: audience's chat.  They are the evidence that a moment mattered.
 REACTION_SIGNALS: frozenset[str] = frozenset({
-    "audio_react", "chat_onset", "chat_rate", "chat_unique", "chat_react", "chat_emote",
-    "chat_value",
+    "audio_react", "chat_onset", "chat_rate", "chat_unique", "chat_fresh", "chat_react",
+    "chat_emote", "chat_value",
 })
+#: Signals on a stream-independent scale, with the smallest spread their rolling
+#: z-score may divide by: the chat onset is a Poisson z-score, and the voiced loudness
+#: burst is in dB above the surroundings (x 0..1 voicing).  These sparse signals are 0
+#: most of the time, so their rolling MAD is near 0 and would blow every small bump
+#: up to the clip limit; with the floor a bump counts by its own size, while a busy,
+#: overdispersed chat (a MAD well above 1) is still measured against its own spread.
+FIXED_SCALES: Mapping[str, float] = {"chat_onset": 1.0, "audio_react": 1.0}
+#: The reaction signals whose z-score is the evidence the agreement gate reads.
+EVIDENCE_SIGNALS: tuple[str, ...] = ("audio_react", "chat_onset")
 #: Signals of *action*: what happens on screen and in the game sound.  Action that
 #: nobody reacts to (a firefight the streamer plays through in silence, a camera
 #: switch) is not a highlight, so these count only where a reaction is near (see
@@ -75,9 +84,10 @@ ACTION_SIGNALS: frozenset[str] = frozenset({
 #: to 10 s after: the voice follows the action within seconds, and chat has already
 #: been moved back by its lag).
 AGREEMENT_WINDOW_S = (-2.0, 10.0)
-#: Weighted reaction z-score (summed over reaction signals) that gives action full
-#: credit; less evidence gives proportionally less.
-AGREEMENT_LEVEL = 2.0
+#: Evidence (the largest robust z-score of :data:`EVIDENCE_SIGNALS` in the window)
+#: below the first value gives action no credit, above the second full credit:
+#: a reaction must stand out of its rolling baseline to vouch for the action.
+AGREEMENT_Z = (2.0, 4.0)
 
 # Consistency constant: MAD * 1.4826 estimates the standard deviation of a normal.
 _MAD_TO_SIGMA = 1.4826
@@ -159,9 +169,13 @@ def _rolling_location_scale(
 
 
 def _zscore(
-    v: NDArray[np.float32], window: int, lo: float, hi: float
+    v: NDArray[np.float32], window: int, lo: float, hi: float, *, min_scale: float = 0.0,
 ) -> NDArray[np.float32] | None:
-    """Clipped robust z-score of ``v`` (see :func:`robust_normalize`); None if flat."""
+    """Clipped robust z-score of ``v`` (see :func:`robust_normalize`); None if flat.
+
+    ``min_scale`` floors the rolling scale (signals on a fixed scale, see
+    :data:`FIXED_SCALES`); a flat signal then gives z = 0 rather than None.
+    """
     n = v.shape[0]
     loc, sig, block = _rolling_location_scale(v, window)
     # Floor the scale so near-constant stretches do not explode: a fraction of the
@@ -172,9 +186,9 @@ def _zscore(
     gscale = float(np.median(dev)) * _MAD_TO_SIGMA
     if gscale == 0.0:
         gscale = float(np.mean(dev)) * _MEANAD_TO_SIGMA
-    if gscale == 0.0:
+    if gscale == 0.0 and min_scale <= 0:
         return None
-    inv = (1.0 / np.maximum(sig, max(0.25 * gscale, 1e-9))).astype(np.float32)
+    inv = (1.0 / np.maximum(sig, max(0.25 * gscale, min_scale, 1e-9))).astype(np.float32)
     nb = loc.shape[0]
     z = np.empty(nb * block, dtype=np.float32)
     z[:n] = v
@@ -276,11 +290,12 @@ def fuse_detail(
     agreement : bool, default True
         Cross-modal agreement: the positive part of every *action* signal
         (:data:`ACTION_SIGNALS`: picture changes, motion, game sound) is scaled by the
-        *reaction* evidence near it (:data:`REACTION_SIGNALS`: voiced outbursts,
-        chat), ``g = clip(R / AGREEMENT_LEVEL, 0, 1)`` with ``R`` the largest summed,
-        weighted reaction z-score within :data:`AGREEMENT_WINDOW_S` of the hop.  Action
-        nobody reacts to then ranks below a moment people reacted to.  Without any
-        weighted reaction signal the gate is open (``g = 1``).
+        *reaction* evidence near it: ``g = clip((R - z0) / (z1 - z0), 0, 1)`` with
+        ``(z0, z1) =`` :data:`AGREEMENT_Z` and ``R`` the largest robust z-score of the
+        voiced loudness bursts and the chat onset (:data:`EVIDENCE_SIGNALS`) within
+        :data:`AGREEMENT_WINDOW_S` of the hop.  Action nobody reacts to then ranks
+        below a moment people reacted to.  Without a weighted evidence signal the
+        gate is open (``g = 1``).
 
     Returns
     -------
@@ -323,7 +338,8 @@ def fuse_detail(
         if w == 0.0 or first.n == 0:
             continue
         v = tl.values.astype(np.float32, copy=False)
-        z = _zscore(v, window, lo, hi) if np.isfinite(v).any() else None
+        z = _zscore(v, window, lo, hi, min_scale=FIXED_SCALES.get(key, 0.0)) if (
+            np.isfinite(v).any()) else None
         if z is None:  # no information: contributes nothing
             comp = np.zeros(first.n, dtype=np.float32)
         else:
@@ -336,7 +352,7 @@ def fuse_detail(
         components[key] = Timeline._trusted(comp, tl.hop_s, tl.start_s, key)
         total += comp
     if agreement and first.n:
-        gate = _agreement_gate(components, first.hop_s)
+        gate = _agreement_gate(components, used, first.hop_s)
         if gate is not None:
             for key in ACTION_SIGNALS & components.keys():
                 comp = components[key].values
@@ -349,19 +365,19 @@ def fuse_detail(
     return Fusion(score=score, components=components, weights=used)
 
 
-def _agreement_gate(components: Mapping[str, Timeline], hop_s: float
-                    ) -> NDArray[np.float32] | None:
+def _agreement_gate(components: Mapping[str, Timeline], weights: Mapping[str, float],
+                    hop_s: float) -> NDArray[np.float32] | None:
     """Per-hop credit (0..1) for action signals: reaction evidence nearby (see fuse_detail)."""
-    react = [components[k].values for k in REACTION_SIGNALS & components.keys()]
-    if not react:
+    zs = [components[k].values / weights[k] for k in EVIDENCE_SIGNALS
+          if k in components and weights.get(k, 0.0) > 0]
+    if not zs:
         return None
-    evidence = np.zeros(react[0].shape[0], dtype=np.float64)
-    for v in react:
-        evidence += np.maximum(v, 0.0)
+    evidence = np.max(np.stack(zs), axis=0)
     lo = int(np.floor(AGREEMENT_WINDOW_S[0] / hop_s))
     hi = int(np.ceil(AGREEMENT_WINDOW_S[1] / hop_s))
     near = window_max(evidence, lo=lo, hi=hi)
-    gate: NDArray[np.float32] = np.clip(near / AGREEMENT_LEVEL, 0.0, 1.0).astype(np.float32)
+    z0, z1 = AGREEMENT_Z
+    gate: NDArray[np.float32] = np.clip((near - z0) / (z1 - z0), 0.0, 1.0).astype(np.float32)
     return gate
 
 

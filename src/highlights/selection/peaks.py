@@ -115,6 +115,7 @@ def pick_clips(
     components: Mapping[str, Timeline] | None = None,
     order: str = "rank",
     duration_s: float | None = None,
+    merge: bool = True,
 ) -> list[Clip]:
     """Turn a score timeline into ranked, non-overlapping clips.
 
@@ -141,6 +142,13 @@ def pick_clips(
     duration_s : float, optional
         Media length in seconds; clips end no later (default: the score's end, which
         may overshoot the media by less than one hop).
+    merge : bool, default True
+        A peak closer than ``min_gap_s`` to a chosen clip, and at least ``rel_level``
+        times as high as that clip's peak, grows the clip to cover it (its core plus
+        the padding) when the clip then still fits ``max_len_s`` and keeps its gaps;
+        otherwise, and with ``merge=False``, it is dropped.  Two
+        moments half a minute apart then end up in one clip instead of one of them
+        being lost.
 
     Returns
     -------
@@ -194,22 +202,9 @@ def pick_clips(
     max_core = max(1, int(np.ceil(max_len / hop)))
 
     chosen: list[tuple[float, float, float, float]] = []  # (start, end, peak_s, height)
-    for p in cand.tolist():
-        if len(chosen) >= n:
-            break
-        peak_s = t0 + (p + 0.5) * hop
-        lo, hi = t0, t_end
-        blocked = False
-        for s, e, _, _ in chosen:
-            if s - gap < peak_s < e + gap:
-                blocked = True
-                break
-            if e + gap <= peak_s:
-                lo = max(lo, e + gap)
-            elif peak_s <= s - gap:
-                hi = min(hi, s - gap)
-        if blocked or hi - lo < min_len:
-            continue
+
+    def core_of(p: int) -> tuple[float, float]:
+        """The span around peak ``p`` where the score stays above rel_level x its height."""
         height = values[p]
         level = rel * height if height > 0 else height
         i0 = max(p - max_core, 0)
@@ -218,12 +213,51 @@ def pick_clips(
         right = np.flatnonzero(values[p + 1 : i1] < level)
         a = i0 + (int(left[-1]) + 1 if left.size else 0)
         b = p + 1 + (int(right[0]) if right.size else i1 - p - 1)
-        core = (max(t0 + a * hop, lo), min(t0 + b * hop, hi))
+        return t0 + a * hop, t0 + b * hop
+
+    def free(start: float, end: float, skip: int) -> bool:
+        """``[start, end)`` keeps min_gap_s from every chosen clip but ``skip``."""
+        return all(e + gap <= start or end <= s - gap
+                   for j, (s, e, _, _) in enumerate(chosen) if j != skip)
+
+    for p in cand.tolist():
+        if len(chosen) >= n and not merge:
+            break
+        peak_s = t0 + (p + 0.5) * hop
+        near = [j for j, (s, e, _, _) in enumerate(chosen) if s - gap < peak_s < e + gap]
+        if near:
+            # A second peak within min_gap_s of a clip: an editor would keep both in
+            # one clip, so grow that clip over it when the result still fits max_len_s.
+            if not merge:
+                continue
+            j = near[0]
+            s, e, pk, h = chosen[j]
+            if s <= peak_s <= e or values[p] < rel * h:
+                continue
+            c0, c1 = core_of(p)
+            ns = max(min(s, c0 - pad[0]), t0)
+            ne = min(max(e, c1 + pad[1]), t_end)
+            if ne - ns <= max_len + 1e-9 and free(ns, ne, j):
+                chosen[j] = (ns, ne, pk, h)
+            continue
+        if len(chosen) >= n:
+            continue
+        lo, hi = t0, t_end
+        for s, e, _, _ in chosen:
+            if e + gap <= peak_s:
+                lo = max(lo, e + gap)
+            elif peak_s <= s - gap:
+                hi = min(hi, s - gap)
+        if hi - lo < min_len:
+            continue
+        c0, c1 = core_of(p)
+        core = (max(c0, lo), min(c1, hi))
         span = _fit_span(core, peak_s, pad=pad, min_len=min_len, max_len=max_len, lo=lo, hi=hi)
         if span is None:
             continue
         # the peak always lies inside its clip (and so inside the media)
-        chosen.append((span[0], span[1], min(max(peak_s, span[0]), span[1]), float(height)))
+        chosen.append((span[0], span[1], min(max(peak_s, span[0]), span[1]),
+                       float(values[p])))
 
     if not chosen:
         warnings.warn(
