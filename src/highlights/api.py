@@ -65,6 +65,7 @@ def analyze(
     workers: int | None = None,
     executor: Executor | None = None,
     cache: str | os.PathLike[str] | AnalysisCache | None = None,
+    chat_encoding: str | None = None,
 ) -> Analysis:
     """Decode a recording once and compute every signal on one grid.
 
@@ -108,7 +109,7 @@ def analyze(
         from .io.chat import load_chat
 
         events = load_chat(
-            chat, format=chat_format, offset_s=chat_offset_s,
+            chat, format=chat_format, offset_s=chat_offset_s, chat_encoding=chat_encoding,
             duration_s=total_s if total_s > 0 else None,
         )
         if len(events) == 0:
@@ -215,6 +216,7 @@ def find_highlights(
     executor: Executor | None = None,
     cache: str | os.PathLike[str] | AnalysisCache | None = None,
     model: HighlightModel | str | os.PathLike[str] | None = None,
+    chat_encoding: str | None = None,
 ) -> Highlights:
     """Find the best moments of a recording.
 
@@ -279,6 +281,10 @@ def find_highlights(
         Chat log format (see :func:`highlights.load_chat`).
     chat_offset_s : float, default 0.0
         Added to every chat time (e.g. when the log starts before the recording).
+    chat_encoding : str, optional
+        Text encoding of the chat log file (``"gb18030"``, ``"big5"``, ``"cp932"``,
+        ``"cp949"``, ``"cp1252"`` ...).  Default: detected (byte-order mark, XML
+        declaration, UTF-8, else charset detection); see :func:`highlights.load_chat`.
     chat_lag_s : float, optional
         Seconds the chat trails the action.  Default: estimated per stream by
         cross-correlating chat activity with audio/video activity; falls back to
@@ -316,7 +322,8 @@ def find_highlights(
     MediaError
         If ``source`` is not a readable media file.
     ChatLogError
-        If the chat log cannot be read.
+        If the chat log cannot be read, or does not decode in its encoding (then
+        give ``chat_encoding``).
     InvalidParameterError
         For invalid parameters.
 
@@ -339,7 +346,7 @@ def find_highlights(
         source, chat=chat, hop_s=hop_s, video=video, sample_fps=sample_fps,
         audio_stream=audio_stream, chat_format=chat_format, chat_offset_s=chat_offset_s,
         chat_lag_s=chat_lag_s, duration_s=duration_s, progress=progress,
-        workers=workers, executor=executor, cache=cache,
+        workers=workers, executor=executor, cache=cache, chat_encoding=chat_encoding,
     )
     sel = resolve_selection(
         preset, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pad_s,

@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds chat trails the action (default: estimated)")
     f.add_argument("--chat-offset", type=float, default=0.0, metavar="S",
                    help="seconds added to every chat time (default 0)")
+    f.add_argument("--chat-encoding", default=None, metavar="ENC",
+                   help="text encoding of the chat log, e.g. gb18030, big5, cp932, cp949, "
+                   "cp1252 (default: detected)")
     f.add_argument("--preset", choices=("reel", "shorts", "teaser", "chapters"),
                    help="reel (3-5 min best-of), shorts (15-60 s clips), teaser (<= 20 s "
                    "montage), chapters (YouTube chapters); explicit options override it")
@@ -175,6 +178,7 @@ def _cmd_find(args: argparse.Namespace) -> int:
         video=args.video, audio_stream=args.audio_stream,
         weights=args.genre if args.genre and not args.weight else _weights(args.weight),
         chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset, progress=not args.quiet,
+        chat_encoding=args.chat_encoding,
         workers=args.workers, cache=args.cache,
     )
     print(result)
