@@ -66,6 +66,7 @@ def analyze(
     executor: Executor | None = None,
     cache: str | os.PathLike[str] | AnalysisCache | None = None,
     chat_encoding: str | None = None,
+    currency_rates: Mapping[str, float] | None = None,
 ) -> Analysis:
     """Decode a recording once and compute every signal on one grid.
 
@@ -118,7 +119,8 @@ def analyze(
         else:
             if total_s <= 0:
                 total_s = float(events.time_s[-1]) + hop
-            chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s)
+            chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s,
+                                    currency_rates=currency_rates)
             n = int(np.ceil(total_s / hop - 1e-9))
             shifted, lag, conf, lag_method = shift_chat(
                 chat_tls, timelines, chat_lag_s=chat_lag_s, hop_s=hop, start_s=0.0, n=n,
@@ -217,6 +219,7 @@ def find_highlights(
     cache: str | os.PathLike[str] | AnalysisCache | None = None,
     model: HighlightModel | str | os.PathLike[str] | None = None,
     chat_encoding: str | None = None,
+    currency_rates: Mapping[str, float] | None = None,
 ) -> Highlights:
     """Find the best moments of a recording.
 
@@ -285,6 +288,10 @@ def find_highlights(
         Text encoding of the chat log file (``"gb18030"``, ``"big5"``, ``"cp932"``,
         ``"cp949"``, ``"cp1252"`` ...).  Default: detected (byte-order mark, XML
         declaration, UTF-8, else charset detection); see :func:`highlights.load_chat`.
+    currency_rates : mapping of str to float, optional
+        Rates that convert the chat's money (Super Chats, orders) in several
+        currencies to one unit for ``chat_value``, e.g. ``{"USD": 1, "EUR": 1.08}``;
+        see :func:`highlights.features.chat.chat_signals`.
     chat_lag_s : float, optional
         Seconds the chat trails the action.  Default: estimated per stream by
         cross-correlating chat activity with audio/video activity; falls back to
@@ -347,6 +354,7 @@ def find_highlights(
         audio_stream=audio_stream, chat_format=chat_format, chat_offset_s=chat_offset_s,
         chat_lag_s=chat_lag_s, duration_s=duration_s, progress=progress,
         workers=workers, executor=executor, cache=cache, chat_encoding=chat_encoding,
+        currency_rates=currency_rates,
     )
     sel = resolve_selection(
         preset, n=n, min_len_s=min_len_s, max_len_s=max_len_s, pad_s=pad_s,

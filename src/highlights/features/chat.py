@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 
 from .._validate import check_nonneg, check_positive, fail
 from .._window import moving_average
+from ..errors import ChatWarning
 from ..timeline import Timeline
 from ..types import ChatEvents
 from .lexicon import (
@@ -244,6 +246,7 @@ def chat_signals(
     window_s: float = 10.0,
     author_cap: int = 3,
     pasta_min_chars: int = 15,
+    currency_rates: Mapping[str, float] | None = None,
 ) -> dict[str, Timeline]:
     """Chat signals on a uniform grid, with spam/bot damping.
 
@@ -257,6 +260,13 @@ def chat_signals(
         Media duration in seconds (default: up to the last event).
     window_s, author_cap, pasta_min_chars
         Spam damping, see :func:`spam_weights`.
+    currency_rates : mapping of str to float, optional
+        Value of one unit of each currency (``ChatEvents.currency``: ISO 4217 codes,
+        ``"BITS"``) in one common unit, e.g. ``{"USD": 1.0, "EUR": 1.08, "JPY":
+        0.0067, "BITS": 0.01}``; ``chat_value`` then sums converted amounts.
+        Without it, amounts in different currencies are summed as they are and a
+        :class:`~highlights.errors.ChatWarning` says so (a ¥1000 Super Chat is not
+        worth 200 times a $5 one); a currency the table lacks is warned about too.
 
     Returns
     -------
@@ -275,7 +285,8 @@ def chat_signals(
         ``"chat_emote"``
             Spam-weighted emote tokens per second (emote density).
         ``"chat_value"``
-            Paid/gift/order/membership value per second (bits, money, gift counts).
+            Paid/gift/order/membership value per second (bits, money, gift counts;
+            money converted with ``currency_rates`` when given).
 
     Notes
     -----
@@ -338,8 +349,50 @@ def chat_signals(
     out["chat_emote"] = per_second("chat_emote", is_msg, w * emote)
 
     is_val = np.isin(kinds, VALUE_KINDS) & inside
-    out["chat_value"] = per_second("chat_value", is_val, events.value)
+    out["chat_value"] = per_second("chat_value", is_val,
+                                   _converted_value(events, is_val, currency_rates))
     return out
+
+
+def _converted_value(
+    events: ChatEvents, mask: NDArray[np.bool_], rates: Mapping[str, float] | None
+) -> NDArray[np.float64]:
+    """``events.value`` with money converted by ``rates``; warn when currencies mix."""
+    caller = "chat_signals"
+    if rates is not None:
+        if not isinstance(rates, Mapping):
+            raise fail("currency_rates", caller, "a mapping of currency code to rate", rates)
+        for code, rate in rates.items():
+            if not isinstance(code, str) or isinstance(rate, bool) or not isinstance(
+                    rate, (int, float, np.integer, np.floating)) or not (
+                    math.isfinite(float(rate)) and float(rate) > 0):
+                raise fail("currency_rates", caller,
+                           "currency codes mapped to positive finite rates", {code: rate})
+    value = events.value
+    cur = events.currency
+    money = mask & (cur != "") if len(events) else np.zeros(0, dtype=bool)
+    if not money.any():
+        return value
+    codes, inverse = np.unique(cur[money].astype(str), return_inverse=True)
+    if rates is None:
+        if codes.size > 1:
+            warnings.warn(
+                f"chat_value adds amounts in {codes.size} currencies ({', '.join(codes)}) "
+                "as they are; pass currency_rates={code: rate} to convert them",
+                ChatWarning, stacklevel=3,
+            )
+        return value
+    table = {str(k).upper(): float(v) for k, v in rates.items()}
+    missing = [c for c in codes if c not in table]
+    if missing:
+        warnings.warn(
+            f"currency_rates has no rate for {', '.join(missing)}; those amounts are "
+            "added unconverted", ChatWarning, stacklevel=3,
+        )
+    factor = np.array([table.get(c, 1.0) for c in codes], dtype=np.float64)
+    out = value.copy()
+    out[money] = value[money] * factor[inverse]
+    return np.asarray(out, dtype=np.float64)
 
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_']+|\d+")

@@ -50,7 +50,11 @@ kind       ``kind``, ``type``, ``event``: one of :data:`~highlights.types.CHAT_K
            paid; purchase → order; follow/join/subscribe → member; product/pin →
            pin; likes → like)
 value      ``value``, ``amount``, ``price`` × ``quantity`` (or ``item_num``),
-           ``count``, ``likes``
+           ``count``, ``likes``; money texts by locale conventions
+           (``"R$ 10,00"``, ``"1 234,56 €"``, ``"€1.000,50"``, see
+           :func:`~highlights.io.chat._money.parse_money`)
+currency   ``currency``, ``currency_code``; else the symbol or code in the
+           amount's text (``ChatEvents.currency``, ISO 4217)
 id         ``id``, ``msg_id``, ``message_id``, ``order_id``
 streak     ``repeat_end``: a gift row with a false ``repeat_end`` is an
            intermediate streak update and is skipped (only the final one counts)
