@@ -17,7 +17,7 @@ ProgressArg = bool | Callable[[float, float], Any] | None
 
 
 def make_progress(
-    progress: Any, total_s: float, *, desc: str, caller: str
+    progress: Any, total_s: float, *, desc: str, caller: str, unit: str = "s"
 ) -> tuple[Callable[[float], None] | None, Callable[[], None]]:
     """Return ``(update(done_s), close())`` for a ``progress`` argument.
 
@@ -35,7 +35,7 @@ def make_progress(
 
         from tqdm import tqdm
 
-        bar = tqdm(total=round(total_s, 1), unit="s", file=sys.stderr, desc=desc,
+        bar = tqdm(total=round(total_s, 1), unit=unit, file=sys.stderr, desc=desc,
                    dynamic_ncols=True, leave=False)
         state = [0.0]
 

@@ -408,6 +408,7 @@ def find_highlights_batch(
     executor: Executor | None = None,
     max_workers: int | None = None,
     errors: str = "raise",
+    progress: Progress = None,
     **kwargs: Any,
 ) -> list[Highlights | HighlightsError]:
     """Run :func:`find_highlights` on many recordings at once, one task per recording.
@@ -427,6 +428,9 @@ def find_highlights_batch(
         ``"return"`` puts the :class:`~highlights.HighlightsError` of a failed
         recording in its place in the output instead of raising it, so one bad file
         does not cost the others' results.
+    progress : bool or callable, optional
+        ``True`` shows a bar on stderr counting finished recordings; a callable is
+        called as ``progress(done, total)`` in recordings each time one finishes.
     **kwargs
         Passed to :func:`find_highlights` (each recording is analysed with
         ``workers=1``: the parallelism is across recordings).
@@ -451,20 +455,28 @@ def find_highlights_batch(
     if "workers" in kwargs or "executor" in kwargs:
         raise fail("kwargs", "find_highlights_batch", "free of 'workers' and 'executor'",
                    sorted(set(kwargs) & {"workers", "executor"}))
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    from ._progress import make_progress
+
+    upd, close_bar = make_progress(progress, float(len(srcs)), desc="recordings",
+                                   caller="find_highlights_batch", unit=" files")
     own = executor is None
     ex: Executor = ProcessPoolExecutor(max_workers=max_workers) if executor is None else executor
     try:
-        futures = [ex.submit(_batch_one, src, chat, kwargs) for src, chat in zip(srcs, chat_list)]
-        out: list[Highlights | HighlightsError] = []
-        for fut in futures:
+        futures = {ex.submit(_batch_one, src, chat, kwargs): i
+                   for i, (src, chat) in enumerate(zip(srcs, chat_list))}
+        out: list[Highlights | HighlightsError | None] = [None] * len(srcs)
+        for n_done, fut in enumerate(as_completed(futures), start=1):
             res = fut.result()
             if isinstance(res, HighlightsError) and errors == "raise":
                 raise res
-            out.append(res)
-        return out
+            out[futures[fut]] = res
+            if upd is not None:
+                upd(float(n_done))
+        return [r for r in out if r is not None]
     finally:
+        close_bar()
         if own:
             ex.shutdown(cancel_futures=True)
 
