@@ -49,7 +49,12 @@ def test_chat_density_kinds_and_empty() -> None:
 
 
 # ----------------------------------------------------------------------------- signals
-from highlights.features.chat import chat_signals, spam_weights, top_keywords  # noqa: E402
+from highlights.features.chat import (  # noqa: E402
+    campaign_mask,
+    chat_signals,
+    spam_weights,
+    top_keywords,
+)
 from highlights.features.lexicon import canonical_token, emote_count, reaction_hits  # noqa: E402
 
 
@@ -109,10 +114,59 @@ def test_spam_weights_damp_one_author_and_pasta() -> None:
     assert spam_weights(short).sum() == 100.0  # a crowd reacting is the signal
 
 
+def _campaign_ref(ev: ChatEvents) -> list[bool]:
+    """Loop twin of campaign_mask."""
+    from highlights.features.chat import (
+        CAMPAIGN_BUCKET_S,
+        CAMPAIGN_MIN_AUTHORS,
+        CAMPAIGN_MIN_BUCKETS,
+        CAMPAIGN_MIN_SHARE,
+        CAMPAIGN_REACH,
+        _campaign_key,
+    )
+
+    msgs = [i for i in range(len(ev)) if ev.kind[i] in ("message", "paid")]
+    if not len(ev):
+        return []
+    b0 = math.floor(min(ev.time_s) / CAMPAIGN_BUCKET_S)
+    bucket = {i: math.floor(ev.time_s[i] / CAMPAIGN_BUCKET_S) - b0 for i in range(len(ev))}
+    key = {i: _campaign_key(ev.text[i]) if isinstance(ev.text[i], str) else "" for i in msgs}
+    authors: dict[int, set] = {}
+    by_key: dict[tuple[str, int], set] = {}
+    for i in msgs:
+        authors.setdefault(bucket[i], set()).add(ev.author[i])
+        if key[i]:
+            by_key.setdefault((key[i], bucket[i]), set()).add(ev.author[i])
+
+    def popular(k: str, b: int) -> bool:
+        got = len(by_key.get((k, b), ()))
+        return got >= CAMPAIGN_MIN_AUTHORS and got >= CAMPAIGN_MIN_SHARE * len(authors.get(b, ()))
+
+    out = [False] * len(ev)
+    for i in msgs:
+        k, b = key[i], bucket[i]
+        if k and popular(k, b):
+            near = sum(popular(k, c) for c in range(b - CAMPAIGN_REACH, b + CAMPAIGN_REACH + 1))
+            out[i] = near >= CAMPAIGN_MIN_BUCKETS
+    return out
+
+
 def _signals_ref(ev: ChatEvents, hop: float, n: int) -> dict[str, list[float]]:
     w = _spam_weights_ref(ev.time_s.tolist(), ev.author.tolist(), ev.text.tolist(), 10.0, 3, 15)
     out = {k: [0.0] * n for k in ("chat_rate", "chat_unique", "chat_react", "chat_emote",
-                                    "chat_value")}
+                                    "chat_value", "chat_fresh")}
+    campaign = _campaign_ref(ev)
+    last: dict[object, float] = {}  # author -> time of their last counted message
+    for i in sorted(range(len(ev)), key=lambda j: (ev.time_s[j], j)):
+        if ev.kind[i] not in ("message", "paid") or campaign[i] or w[i] <= 0:
+            continue
+        a = ev.author[i]
+        fresh = a is None or a not in last or ev.time_s[i] - last[a] > 60.0
+        if a is not None:
+            last[a] = ev.time_s[i]
+        h = math.floor(ev.time_s[i] / hop)
+        if fresh and 0 <= h < n:
+            out["chat_fresh"][h] += 1.0 / hop
     seen: set[tuple[int, object]] = set()
     for i in range(len(ev)):
         h = math.floor(ev.time_s[i] / hop)
@@ -146,6 +200,7 @@ def test_chat_signals_match_loop(rng: np.random.Generator) -> None:
     ev = ChatEvents.from_arrays(t, author=authors, text=texts, kind=kinds.tolist(), value=value)
     sig = chat_signals(ev, hop_s=0.5, duration_s=60.0)
     ref = _signals_ref(ev, 0.5, 120)
+    assert np.array_equal(campaign_mask(ev), _campaign_ref(ev))
     assert set(sig) == set(ref)
     for k, tl in sig.items():
         assert tl.name == k and tl.n == 120 and tl.hop_s == 0.5
@@ -188,3 +243,28 @@ def test_top_keywords_counts_authors_once() -> None:
     assert kws[0] == "KEKW"
     assert "outside" not in top_keywords(ev, 0.0, 10.0, k=10)
     assert top_keywords(ev, 100.0, 200.0) == ()
+
+
+def test_campaign_mask_matches_loop_on_chants_and_reactions(rng: np.random.Generator) -> None:
+    # a two-minute lottery chant by many viewers, a 15 s "LUL" reaction, background
+    t_lottery = rng.uniform(100, 220, 300)
+    t_lul = rng.uniform(400, 415, 40)
+    t_bg = rng.uniform(0, 600, 300)
+    t = np.r_[t_lottery, t_lul, t_bg]
+    text = (["v然然超可爱"] * 150 + ["然然超可爱！"] * 150 + ["LUL"] * 40
+            + [f"chatter {i % 40}" for i in range(300)])  # diverse background
+    author = [f"u{int(a)}" for a in rng.integers(0, 200, t.size)]
+    order = np.argsort(t, kind="stable")
+    ev = ChatEvents.from_arrays(t[order], author=[author[i] for i in order],
+                                text=[text[i] for i in order])
+    m = campaign_mask(ev)
+    assert np.array_equal(m, _campaign_ref(ev))
+    chant = np.isin(np.asarray(ev.text), ["v然然超可爱", "然然超可爱！"])
+    assert m[chant].mean() > 0.9          # decorated variants share one key
+    assert not m[np.asarray(ev.text) == "LUL"].any()  # a short reaction is no campaign
+    assert not m[~chant & (np.asarray(ev.text) != "LUL")].any()
+    # a dull phrase said by a few viewers all along is not a campaign either
+    t2 = np.arange(0, 600, 4.0)
+    ev2 = ChatEvents.from_arrays(t2, author=[f"u{i % 4}" for i in range(t2.size)],
+                                 text=["gg"] * t2.size)
+    assert not campaign_mask(ev2).any()

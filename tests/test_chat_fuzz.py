@@ -96,3 +96,37 @@ def test_mutated_gzip(tmp_path_factory, data: bytes) -> None:  # type: ignore[no
     p = tmp_path_factory.mktemp("fz") / "chat.json.gz"
     p.write_bytes(z[: max(len(z) * 3 // 4, 1)])  # truncated stream
     _check(p, "auto", False)
+
+
+@SETTINGS
+@given(data=mutated(), enc=st.sampled_from(("gb18030", "big5", "cp932", "cp949", "cp1252",
+                                            "utf-16", "utf-8")),
+       strict=st.booleans())
+def test_mutated_files_in_legacy_encodings(tmp_path_factory, data: bytes, enc: str,  # type: ignore[no-untyped-def]
+                                           strict: bool) -> None:
+    # Re-encode a valid file (when it is text) and mutate nothing more: detection and
+    # the given encoding both may only raise HighlightsError.
+    try:
+        data = data.decode("utf-8").encode(enc, errors="replace")
+    except UnicodeDecodeError:
+        pass
+    p = tmp_path_factory.mktemp("fz") / "chat.dat"
+    p.write_bytes(data)
+    _check(p, "auto", strict)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            load_chat(p, chat_encoding=enc, strict=strict)
+        except HighlightsError:
+            pass
+
+
+@SETTINGS
+@given(text=st.text(max_size=40))
+def test_money_and_tokens_never_raise(text: str) -> None:
+    from highlights.features.chat import message_keywords
+    from highlights.io.chat._money import parse_money
+
+    amount, cur = parse_money(text)
+    assert np.isfinite(amount) and isinstance(cur, str)
+    assert isinstance(message_keywords(text), set)

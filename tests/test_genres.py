@@ -65,7 +65,7 @@ def test_fit_weights_learns_what_predicts(shopping: list) -> None:
     w = fit_weights(tls, [st.spans for st in shopping[:2]])
     assert set(w) == set(tls[0]) and max(w.values()) == 1.0
     assert all(0.0 <= v <= 1.0 for v in w.values())
-    assert w["chat_value"] > 0.0  # orders surge at deals
+    assert max(v for k, v in w.items() if k.startswith("chat_")) > 0.0  # chat surges at deals
     # fitted weights rank held-out hops better than the defaults
     st = shopping[2]
     held, _ = align_chat(st.timelines, chat_lag_s=st.chat_lag_s)

@@ -28,7 +28,7 @@ _LINE_STEP = 0.1
 
 
 def make_progress(
-    progress: Any, total_s: float, *, desc: str, caller: str
+    progress: Any, total_s: float, *, desc: str, caller: str, unit: str = "s"
 ) -> tuple[Callable[[float], None] | None, Callable[[], None]]:
     """Return ``(update(done_s), close())`` for a ``progress`` argument.
 
@@ -45,8 +45,8 @@ def make_progress(
         stream = sys.stderr
         isatty = getattr(stream, "isatty", None)
         if callable(isatty) and isatty():
-            return _bar(total_s, desc)
-        return _lines(total_s, desc)
+            return _bar(total_s, desc, unit)
+        return _lines(total_s, desc, unit)
     if callable(progress):
         def call(done_s: float) -> None:
             progress(float(done_s), float(total_s))
@@ -55,11 +55,12 @@ def make_progress(
     raise fail("progress", caller, "None, a bool or a callable(done_s, total_s)", progress)
 
 
-def _bar(total_s: float, desc: str) -> tuple[Callable[[float], None], Callable[[], None]]:
+def _bar(total_s: float, desc: str, unit: str = "s"
+         ) -> tuple[Callable[[float], None], Callable[[], None]]:
     """A tqdm bar on the terminal (redrawn in place, removed when done)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=round(total_s, 1), unit="s", file=sys.stderr, desc=desc,
+    bar = tqdm(total=round(total_s, 1), unit=unit, file=sys.stderr, desc=desc,
                dynamic_ncols=True, leave=False)
     state = [0.0]
 
@@ -72,9 +73,11 @@ def _bar(total_s: float, desc: str) -> tuple[Callable[[float], None], Callable[[
     return upd, bar.close
 
 
-def _lines(total_s: float, desc: str) -> tuple[Callable[[float], None], Callable[[], None]]:
+def _lines(total_s: float, desc: str, unit: str = "s"
+           ) -> tuple[Callable[[float], None], Callable[[], None]]:
     """Plain lines for logs and pipes: one when the work starts, then ``40% (...)``."""
-    print(f"highlights: {desc} {format_hms(total_s)} of media", file=sys.stderr, flush=True)
+    what = f"{format_hms(total_s)} of media" if unit == "s" else f"{total_s:g} {unit}"
+    print(f"highlights: {desc} {what}", file=sys.stderr, flush=True)
     t0 = time.monotonic()
     last = [t0, 0.0]  # time and share of the last line
 

@@ -68,6 +68,8 @@ def analyze(
     workers: int | None = None,
     executor: Executor | None = None,
     cache: str | os.PathLike[str] | AnalysisCache | None = None,
+    chat_encoding: str | None = None,
+    currency_rates: Mapping[str, float] | None = None,
 ) -> Analysis:
     """Decode a recording once and compute every signal on one grid.
 
@@ -111,7 +113,7 @@ def analyze(
         events = _load_chat(
             chat, chat_path=chat_path, required=required, notes=notes, source=source,
             format=chat_format, stream_start=chat_stream_start, offset_s=chat_offset_s,
-            duration_s=limit,
+            duration_s=limit, chat_encoding=chat_encoding,
         )
         if (events is not None and required and probed is not None and probed.duration_s > 0
                 and not np.any(events.time_s <= probed.duration_s)):
@@ -152,7 +154,8 @@ def analyze(
 
         if total_s <= 0:
             total_s = float(events.time_s[-1]) + hop
-        chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s)
+        chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s,
+                                currency_rates=currency_rates)
         n = int(np.ceil(total_s / hop - 1e-9))
         shifted, lag, conf, lag_method = shift_chat(
             chat_tls, timelines, chat_lag_s=chat_lag_s, hop_s=hop, start_s=0.0, n=n,
@@ -321,6 +324,8 @@ def find_highlights(
     executor: Executor | None = None,
     cache: str | os.PathLike[str] | AnalysisCache | None = None,
     model: HighlightModel | str | os.PathLike[str] | None = None,
+    chat_encoding: str | None = None,
+    currency_rates: Mapping[str, float] | None = None,
 ) -> Highlights:
     """Find the best moments of a recording.
 
@@ -391,6 +396,14 @@ def find_highlights(
         Without it such a log's first message is time 0 (with a warning).
     chat_offset_s : float, default 0.0
         Added to every chat time (e.g. when the log starts before the recording).
+    chat_encoding : str, optional
+        Text encoding of the chat log file (``"gb18030"``, ``"big5"``, ``"cp932"``,
+        ``"cp949"``, ``"cp1252"`` ...).  Default: detected (byte-order mark, XML
+        declaration, UTF-8, else charset detection); see :func:`highlights.load_chat`.
+    currency_rates : mapping of str to float, optional
+        Rates that convert the chat's money (Super Chats, orders) in several
+        currencies to one unit for ``chat_value``, e.g. ``{"USD": 1, "EUR": 1.08}``;
+        see :func:`highlights.features.chat.chat_signals`.
     chat_lag_s : float, optional
         Seconds the chat trails the action.  Default: estimated per stream by
         cross-correlating chat activity with audio/video activity; falls back to
@@ -435,8 +448,8 @@ def find_highlights(
     MediaError
         If ``source`` is not a readable media file.
     ChatLogError
-        If the chat log cannot be read, or (with ``chat_required=True``) yields no
-        usable event.
+        If the chat log cannot be read, does not decode in its encoding (then give
+        ``chat_encoding``), or (with ``chat_required=True``) yields no usable event.
     InvalidParameterError
         For invalid parameters (selection parameters are checked before any decoding).
 
@@ -469,6 +482,7 @@ def find_highlights(
         chat_stream_start=chat_stream_start, chat_offset_s=chat_offset_s,
         chat_lag_s=chat_lag_s, chat_required=chat_required, duration_s=duration_s,
         progress=progress, workers=workers, executor=executor, cache=cache,
+        chat_encoding=chat_encoding, currency_rates=currency_rates,
     )
     start = (chat_stream_start.isoformat() if isinstance(chat_stream_start, datetime)
              else chat_stream_start)
@@ -521,6 +535,7 @@ def find_highlights_batch(
     executor: Executor | None = None,
     max_workers: int | None = None,
     errors: str = "raise",
+    progress: Progress = None,
     **kwargs: Any,
 ) -> list[Highlights | HighlightsError]:
     """Run :func:`find_highlights` on many recordings at once, one task per recording.
@@ -540,6 +555,9 @@ def find_highlights_batch(
         ``"return"`` puts the :class:`~highlights.HighlightsError` of a failed
         recording in its place in the output instead of raising it, so one bad file
         does not cost the others' results.
+    progress : bool or callable, optional
+        ``True`` shows a bar on stderr counting finished recordings; a callable is
+        called as ``progress(done, total)`` in recordings each time one finishes.
     **kwargs
         Passed to :func:`find_highlights` (each recording is analysed with
         ``workers=1``: the parallelism is across recordings).
@@ -564,20 +582,28 @@ def find_highlights_batch(
     if "workers" in kwargs or "executor" in kwargs:
         raise fail("kwargs", "find_highlights_batch", "free of 'workers' and 'executor'",
                    sorted(set(kwargs) & {"workers", "executor"}))
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    from ._progress import make_progress
+
+    upd, close_bar = make_progress(progress, float(len(srcs)), desc="recordings",
+                                   caller="find_highlights_batch", unit=" files")
     own = executor is None
     ex: Executor = ProcessPoolExecutor(max_workers=max_workers) if executor is None else executor
     try:
-        futures = [ex.submit(_batch_one, src, chat, kwargs) for src, chat in zip(srcs, chat_list)]
-        out: list[Highlights | HighlightsError] = []
-        for fut in futures:
+        futures = {ex.submit(_batch_one, src, chat, kwargs): i
+                   for i, (src, chat) in enumerate(zip(srcs, chat_list))}
+        out: list[Highlights | HighlightsError | None] = [None] * len(srcs)
+        for n_done, fut in enumerate(as_completed(futures), start=1):
             res = fut.result()
             if isinstance(res, HighlightsError) and errors == "raise":
                 raise res
-            out.append(res)
-        return out
+            out[futures[fut]] = res
+            if upd is not None:
+                upd(float(n_done))
+        return [r for r in out if r is not None]
     finally:
+        close_bar()
         if own:
             ex.shutdown(cancel_futures=True)
 

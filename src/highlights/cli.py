@@ -252,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds chat trails the action (default: estimated)")
     f.add_argument("--chat-offset", type=_finite, default=0.0, metavar="S",
                    help="seconds added to every chat time (default 0)")
+    f.add_argument("--chat-encoding", default=None, metavar="ENC",
+                   help="text encoding of the chat log, e.g. gb18030, big5, cp932, cp949, "
+                   "cp1252 (default: detected)")
     f.add_argument("--preset", choices=("reel", "shorts", "teaser", "chapters"),
                    help="reel (3-5 min best-of), shorts (15-60 s clips), teaser (<= 20 s "
                    "montage), chapters (YouTube chapters); explicit options override it")
@@ -450,6 +453,7 @@ def _cmd_find(args: argparse.Namespace) -> int:
         chat_format=args.chat_format, chat_stream_start=args.stream_start,
         chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset,
         chat_required=not args.chat_optional, progress=not args.quiet,
+        chat_encoding=args.chat_encoding,
         workers=args.workers, cache=args.cache,
     )
     # With --json -, standard output holds the JSON alone; the table goes to stderr.

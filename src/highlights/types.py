@@ -184,6 +184,11 @@ class ChatEvents:
         The format they were parsed from.
     dropped : dict of str to int
         Events dropped or repaired, by reason.
+    currency : ndarray of object (str)
+        Unit of ``value`` for money: an ISO 4217 code (``"USD"``, ``"EUR"``,
+        ``"CNY"`` ...) or ``"BITS"`` for Twitch bits; ``""`` when ``value`` is a
+        count (gifts, likes) or its currency is unknown.  Optional when building
+        events: all ``""`` by default.
     """
 
     time_s: NDArray[np.float64]
@@ -194,6 +199,20 @@ class ChatEvents:
     source: str = "<array>"
     fmt: str = "array"
     dropped: dict[str, int] = field(default_factory=dict)
+    currency: NDArray[Any] = field(default_factory=lambda: np.empty(0, dtype=object))
+
+    def __post_init__(self) -> None:
+        n = int(np.shape(self.time_s)[0])
+        cur = self.currency
+        if isinstance(cur, np.ndarray) and cur.dtype == object and cur.shape == (n,):
+            return
+        col = _obj_array(None, n, "") if cur is None or len(cur) == 0 else \
+            _obj_array(cur, len(cur), "")
+        if col.shape != (n,):
+            raise InvalidParameterError(
+                f"ChatEvents column 'currency' has {col.shape[0]} entries, times have {n}."
+            )
+        object.__setattr__(self, "currency", col)
 
     @classmethod
     def from_arrays(
@@ -207,8 +226,11 @@ class ChatEvents:
         source: str = "<array>",
         fmt: str = "array",
         dropped: dict[str, int] | None = None,
+        currency: Any = None,
     ) -> ChatEvents:
         """Build events from parallel sequences, sorting them by time (stable).
+
+        ``currency`` is one ISO 4217 code for every event (a str) or one per event.
 
         Raises
         ------
@@ -219,10 +241,17 @@ class ChatEvents:
         n = t.shape[0]
         if not np.isfinite(t).all():
             raise InvalidParameterError("Chat event times must be finite seconds.")
+        if currency is not None and not isinstance(currency, str) and len(currency) != n:
+            raise InvalidParameterError(
+                f"ChatEvents column 'currency' has {len(currency)} entries, times have {n}."
+            )
         cols = {
             "author": _obj_array(author, n, None),
             "text": _obj_array(text, n, ""),
             "kind": _obj_array(kind, n, "message"),
+            "currency": _obj_array(None if currency is None or isinstance(currency, str)
+                                   else currency, n,
+                                   currency if isinstance(currency, str) else ""),
         }
         val = np.zeros(n) if value is None else np.asarray(value, dtype=np.float64).reshape(-1)
         for name, col in (*cols.items(), ("value", val)):
@@ -234,7 +263,7 @@ class ChatEvents:
         return cls(
             time_s=t[order], author=cols["author"][order], text=cols["text"][order],
             kind=cols["kind"][order], value=val[order], source=source, fmt=fmt,
-            dropped=dict(dropped or {}),
+            dropped=dict(dropped or {}), currency=cols["currency"][order],
         )
 
     def __len__(self) -> int:
@@ -245,7 +274,7 @@ class ChatEvents:
         return ChatEvents(
             time_s=self.time_s[mask], author=self.author[mask], text=self.text[mask],
             kind=self.kind[mask], value=self.value[mask], source=self.source, fmt=self.fmt,
-            dropped=dict(self.dropped),
+            dropped=dict(self.dropped), currency=self.currency[mask],
         )
 
     def shift(self, offset_s: float) -> ChatEvents:
@@ -253,7 +282,7 @@ class ChatEvents:
         return ChatEvents(
             time_s=self.time_s + float(offset_s), author=self.author, text=self.text,
             kind=self.kind, value=self.value, source=self.source, fmt=self.fmt,
-            dropped=dict(self.dropped),
+            dropped=dict(self.dropped), currency=self.currency,
         )
 
     def __repr__(self) -> str:

@@ -33,6 +33,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .._progress import make_progress
 from .._validate import check_choice, check_clips, check_nonneg, fail
 from ..errors import DecodeWarning, ExportError
 from ..io.media import open_media, pick_streams
@@ -400,8 +401,8 @@ def cut_clip(media_path: str | os.PathLike[str], out_path: str | os.PathLike[str
 def cut_clips(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *,
               media_path: str | os.PathLike[str], mode: str = "copy", suffix: str | None = None,
               overwrite: bool = False, crf: int = 18, preset: str = "veryfast",
-              audio_stream: int | None = None, video_stream: int | None = None
-              ) -> list[CutResult]:
+              audio_stream: int | None = None, video_stream: int | None = None,
+              progress: Any = None) -> list[CutResult]:
     """Write each clip to its own file in ``out_dir``.
 
     Files are named ``NNN_<label>.<suffix>`` (``NNN`` = 1-based position; the label
@@ -422,6 +423,9 @@ def cut_clips(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *,
         Output suffix; default: the source's suffix in copy mode, ``.mp4`` in encode mode.
     overwrite, crf, preset, audio_stream, video_stream
         See :func:`cut_clip`.
+    progress : None, bool or callable, default None
+        ``True`` shows a bar on stderr; a callable is called after each clip as
+        ``progress(done_s, total_s)`` (seconds of clips written so far, of all clips).
 
     Returns
     -------
@@ -438,11 +442,21 @@ def cut_clips(clips: Sequence[Clip], out_dir: str | os.PathLike[str], *,
         raise fail("suffix", caller, "a file suffix such as '.mp4'", suffix)
     if not Path(out_dir).is_dir():
         raise ExportError(f"Output directory {str(out_dir)!r} does not exist.")
+    total_s = float(sum(c.end_s - c.start_s for c in items))
+    upd, close = make_progress(progress, total_s, desc="cutting clips", caller=caller)
     results = []
-    for i, clip in enumerate(items, start=1):
-        name = f"{i:03d}_{safe_filename(clip.label, fallback=f'clip_{clip.rank}', max_len=60)}"
-        path = safe_child(out_dir, name + suffix)
-        results.append(cut_clip(media_path, path, start_s=clip.start_s, end_s=clip.end_s,
-                                mode=mode, overwrite=overwrite, crf=crf, preset=preset,
-                                audio_stream=audio_stream, video_stream=video_stream))
+    done_s = 0.0
+    try:
+        for i, clip in enumerate(items, start=1):
+            label = safe_filename(clip.label, fallback=f"clip_{clip.rank}", max_len=60)
+            name = f"{i:03d}_{label}"
+            path = safe_child(out_dir, name + suffix)
+            results.append(cut_clip(media_path, path, start_s=clip.start_s, end_s=clip.end_s,
+                                    mode=mode, overwrite=overwrite, crf=crf, preset=preset,
+                                    audio_stream=audio_stream, video_stream=video_stream))
+            done_s += clip.end_s - clip.start_s
+            if upd is not None:
+                upd(done_s)
+    finally:
+        close()
     return results

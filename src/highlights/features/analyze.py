@@ -313,12 +313,37 @@ _ShardResult = tuple[dict[str, NDArray[np.float32]], NDArray[np.float64], float,
                      list[tuple[type[Warning], str]]]
 
 
+#: Seconds between two looks of the parent at the shards' progress.
+_SHARD_POLL_S = 0.5
+# In a worker of the default process pool: seconds done per shard, shared with the
+# parent (a lock-free array of doubles handed over when the worker starts).
+_SHARD_DONE: Any = None
+
+
+def _init_shard_worker(done: Any) -> None:
+    global _SHARD_DONE
+    _SHARD_DONE = done
+
+
 def _shard_job(path: str, info: MediaInfo, hop: float, mode: str, fps: float, sr: int,
-               a_s: float, b_s: float) -> _ShardResult:
-    """Analyse one time range (runs in a worker); returns arrays and the warnings raised."""
+               a_s: float, b_s: float, slot: int = -1) -> _ShardResult:
+    """Analyse one time range (runs in a worker); returns arrays and the warnings raised.
+
+    With a ``slot`` and a shared progress array (default process pool with progress
+    on), the shard writes the seconds it has done into ``_SHARD_DONE[slot]`` as it
+    goes: one float store per second of media, nothing else.
+    """
     msgs: list[tuple[type[Warning], str]] = []
+    report: Any = None
+    shared = _SHARD_DONE
+    if slot >= 0 and shared is not None:
+        span = b_s - a_s
+
+        def report(done_s: float, total_s: float) -> None:
+            shared[slot] = min(max(done_s - a_s, 0.0), span)
+
     res = _analyze_one(path, hop_s=hop, video=mode, sample_fps=fps, audio_stream=None,
-                       sr=sr, start_s=a_s, end_s=b_s, progress=None, caller="analyze_media",
+                       sr=sr, start_s=a_s, end_s=b_s, progress=report, caller="analyze_media",
                        need="any", info=info, quiet=True, messages=msgs)
     arrays = {k: np.asarray(t.values) for k, t in res.timelines.items()}
     lo = int(math.floor(a_s / hop + 1e-9))
@@ -335,7 +360,7 @@ def _analyze_sharded(
     Each range is analysed by :func:`_analyze_one` with a seek and a pre-roll, so its
     values equal the serial run's; the ranges' timelines are concatenated.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from ..io.media import probe, warn_user
 
@@ -355,23 +380,45 @@ def _analyze_sharded(
                             audio_stream=audio_stream, sr=sr, start_s=start_s, end_s=end_s,
                             progress=progress, caller="analyze_media", need="any", info=info)
     bounds = np.linspace(lo, hi, workers + 1).round().astype(np.int64)
-    own = executor is None
-    ex: Executor = ProcessPoolExecutor(max_workers=workers) if executor is None else executor
     from ..io.media import _progress_fn
 
     upd, close_bar = _progress_fn(progress, (hi - lo) * hop)
+    own = executor is None
+    shared: Any = None
+    if own and upd is not None:
+        # Shards of the default pool report as they go through a shared array; on a
+        # user's executor (a cluster) progress moves when a shard ends.
+        import multiprocessing
+
+        shared = multiprocessing.RawArray("d", workers)
+        ex: Executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_shard_worker,
+                                           initargs=(shared,))
+    elif own:
+        ex = ProcessPoolExecutor(max_workers=workers)
+    else:
+        assert executor is not None
+        ex = executor
     parts = []
     try:
-        futs = [ex.submit(_shard_job, str(info.path), info, hop, mode, fps, sr,
-                          float(bounds[k] * hop), float(bounds[k + 1] * hop))
-                for k in range(workers) if bounds[k + 1] > bounds[k]]
-        done_s = 0.0
-        for fut in as_completed(futs):
-            part = fut.result()
-            parts.append(part)
-            done_s += part[2]
+        slots = {ex.submit(_shard_job, str(info.path), info, hop, mode, fps, sr,
+                           float(bounds[k] * hop), float(bounds[k + 1] * hop),
+                           k if shared is not None else -1): k
+                 for k in range(workers) if bounds[k + 1] > bounds[k]}
+        finished = [0.0] * workers
+        reached = 0.0
+        pending = set(slots)
+        while pending:
+            done, pending = wait(pending, timeout=_SHARD_POLL_S if shared is not None else None,
+                                 return_when=FIRST_COMPLETED)
+            for fut in done:
+                part = fut.result()
+                parts.append(part)
+                finished[slots[fut]] = part[2]
             if upd is not None:
-                upd(done_s)
+                running = [0.0] * workers if shared is None else list(shared)
+                reached = max(reached, sum(f if f else r
+                                           for f, r in zip(finished, running, strict=True)))
+                upd(reached)
     finally:
         close_bar()
         if own:

@@ -11,28 +11,26 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import regex as _regex
 from numpy.typing import NDArray
 
 from .._validate import check_nonneg, check_positive, fail
 from .._window import moving_average
+from ..errors import ChatWarning
 from ..timeline import Timeline
 from ..types import ChatEvents
-from .lexicon import (
-    STOPWORDS,
-    canonical_token,
-    emote_count,
-    emote_tokens,
-    reaction_hits,
-    reaction_tokens,
-)
+from .lexicon import STOPWORDS, emote_count, reaction_hits, reaction_tokens
+from .tokens import canonical, emotes, graphemes, is_cjk, phrases, tokens
 
 __all__ = ["chat_density", "chat_signals", "spam_weights", "campaign_mask", "top_keywords",
-           "MESSAGE_KINDS", "VALUE_KINDS", "CAMPAIGN_BUCKET_S", "FRESH_AFTER_S"]
+           "message_keywords", "MESSAGE_KINDS", "VALUE_KINDS", "CAMPAIGN_BUCKET_S",
+           "FRESH_AFTER_S"]
 
 #: Kinds counted as chat messages by default (text written by viewers).
 MESSAGE_KINDS = ("message", "paid")
@@ -41,7 +39,7 @@ VALUE_KINDS = ("paid", "gift", "order", "member")
 #: Campaign detection works on buckets of this many seconds (see :func:`campaign_mask`).
 CAMPAIGN_BUCKET_S = 20.0
 #: A phrase typed by at least this many distinct viewers in a bucket is popular there,
-CAMPAIGN_MIN_AUTHORS = 3
+CAMPAIGN_MIN_AUTHORS = 5
 #: when they are also at least this share of the bucket's distinct viewers (a lottery
 #: keyword or a vote fills most of the chat; a recurring reaction such as "LUL" in a
 #: funny stream stays at 10-20%, measured on real Twitch and Bilibili logs).
@@ -162,7 +160,7 @@ _NORM_STRIP = re.compile(r"[\W_]+", re.UNICODE)
 def _normalize_text(text: str) -> str:
     """Lower-case, drop punctuation/spaces, collapse character runs (copy-pasta key)."""
     t = _NORM_STRIP.sub("", _NORM_WS.sub(" ", text).lower())
-    return canonical_token(t)
+    return canonical(t)
 
 
 def spam_weights(
@@ -266,7 +264,7 @@ def _campaign_key(text: str) -> str:
     norm = _normalize_text(text)
     cjk = len(_KEY_CJK.findall(norm))
     if cjk and cjk * 2 >= len(norm):
-        norm = canonical_token(_KEY_NOT_CJK.sub("", norm))
+        norm = canonical(_KEY_NOT_CJK.sub("", norm))
     return norm
 
 
@@ -367,6 +365,7 @@ def chat_signals(
     window_s: float = 10.0,
     author_cap: int = 3,
     pasta_min_chars: int = 15,
+    currency_rates: Mapping[str, float] | None = None,
 ) -> dict[str, Timeline]:
     """Chat signals on a uniform grid, with spam/bot damping.
 
@@ -380,6 +379,13 @@ def chat_signals(
         Media duration in seconds (default: up to the last event).
     window_s, author_cap, pasta_min_chars
         Spam damping, see :func:`spam_weights`.
+    currency_rates : mapping of str to float, optional
+        Value of one unit of each currency (``ChatEvents.currency``: ISO 4217 codes,
+        ``"BITS"``) in one common unit, e.g. ``{"USD": 1.0, "EUR": 1.08, "JPY":
+        0.0067, "BITS": 0.01}``; ``chat_value`` then sums converted amounts.
+        Without it, amounts in different currencies are summed as they are and a
+        :class:`~highlights.errors.ChatWarning` says so (a ¥1000 Super Chat is not
+        worth 200 times a $5 one); a currency the table lacks is warned about too.
 
     Returns
     -------
@@ -404,7 +410,8 @@ def chat_signals(
         ``"chat_emote"``
             Spam-weighted emote tokens per second (emote density).
         ``"chat_value"``
-            Paid/gift/order/membership value per second (bits, money, gift counts).
+            Paid/gift/order/membership value per second (bits, money, gift counts;
+            money converted with ``currency_rates`` when given).
 
     Notes
     -----
@@ -472,25 +479,117 @@ def chat_signals(
     out["chat_emote"] = per_second("chat_emote", is_msg, w * emote)
 
     is_val = np.isin(kinds, VALUE_KINDS) & inside
-    out["chat_value"] = per_second("chat_value", is_val, events.value)
+    out["chat_value"] = per_second("chat_value", is_val,
+                                   _converted_value(events, is_val, currency_rates))
     return out
 
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_']+|\d+")
-_CJK_TEXT = re.compile(r"[\u3040-\u30ff\u3130-\u318f\u3400-\u9fff]")
+def _converted_value(
+    events: ChatEvents, mask: NDArray[np.bool_], rates: Mapping[str, float] | None
+) -> NDArray[np.float64]:
+    """``events.value`` with money converted by ``rates``; warn when currencies mix."""
+    caller = "chat_signals"
+    if rates is not None:
+        if not isinstance(rates, Mapping):
+            raise fail("currency_rates", caller, "a mapping of currency code to rate", rates)
+        for code, rate in rates.items():
+            if not isinstance(code, str) or isinstance(rate, bool) or not isinstance(
+                    rate, (int, float, np.integer, np.floating)) or not (
+                    math.isfinite(float(rate)) and float(rate) > 0):
+                raise fail("currency_rates", caller,
+                           "currency codes mapped to positive finite rates", {code: rate})
+    value = events.value
+    cur = events.currency
+    money = mask & (cur != "") if len(events) else np.zeros(0, dtype=bool)
+    if not money.any():
+        return value
+    codes, inverse = np.unique(cur[money].astype(str), return_inverse=True)
+    if rates is None:
+        if codes.size > 1:
+            warnings.warn(
+                f"chat_value adds amounts in {codes.size} currencies ({', '.join(codes)}) "
+                "as they are; pass currency_rates={code: rate} to convert them",
+                ChatWarning, stacklevel=3,
+            )
+        return value
+    table = {str(k).upper(): float(v) for k, v in rates.items()}
+    missing = [c for c in codes if c not in table]
+    if missing:
+        warnings.warn(
+            f"currency_rates has no rate for {', '.join(missing)}; those amounts are "
+            "added unconverted", ChatWarning, stacklevel=3,
+        )
+    factor = np.array([table.get(c, 1.0) for c in codes], dtype=np.float64)
+    out = value.copy()
+    out[money] = value[money] * factor[inverse]
+    return np.asarray(out, dtype=np.float64)
 
 
-def _keywords_of(text: str) -> set[str]:
-    """Keywords of one message: reactions, emotes, content words, short CJK chants."""
+# Alphabetic scripts: a keyword word needs 3+ characters ("gg", "on" say little);
+# syllabic and other scripts 2+ ("대박", a Chinese/Japanese bigram).
+_ALPHABETIC = _regex.compile(
+    r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}\p{Armenian}\p{Georgian}]"
+)
+#: A Chinese/Japanese keyword contained in a longer candidate that at least this share
+#: of its authors also wrote is left out of :func:`top_keywords` ("然超" of the chant
+#: "然然超可爱" is no keyword of its own).
+SUBSTRING_SHARE = 0.5
+#: Chinese/Japanese runs of this many characters are keyword candidates whole (chants).
+PHRASE_LEN = (3, 8)
+#: Character n-grams of Chinese/Japanese runs taken as keyword candidates.
+NGRAM = (2, 4)
+# Sentence-final particles and "的": an n-gram starting or ending with one is no keyword.
+_PARTICLES = frozenset("的了吗吧呢啊呀哦嘛哈")
+
+
+def _word_keyword(tok: str) -> str | None:
+    if tok.isdigit() or not any(c.isalpha() for c in tok):
+        return None
+    low = tok.lower()
+    if low in STOPWORDS:
+        return None
+    n = len(tok) if tok.isascii() else len(graphemes(tok))
+    if n < (3 if tok.isascii() or _ALPHABETIC.match(tok) else 2):
+        return None
+    return canonical(low)
+
+
+def message_keywords(text: str, *, cjk: str = "ngram") -> set[str]:
+    """Keyword candidates of one chat message, from :mod:`highlights.features.tokens`.
+
+    Reactions of the lexicon and emotes (case kept; emoji whole, without skin
+    tones), content words of every script (lower case, canonical, no stop words,
+    3+ letters in alphabetic scripts, 2+ in others), the bigrams (or segmenter
+    words, ``cjk="segment"``) of Chinese/Japanese runs (2-4 characters, not
+    starting or ending with a particle such as 的/了/吧), and runs of 3-8 characters
+    whole, which name chants (``"v然然超可爱！"`` → ``"然然超可爱"``).
+
+    Examples
+    --------
+    >>> sorted(message_keywords("increíble jugada KEKW"))
+    ['KEKW', 'increíble', 'jugada']
+    >>> sorted(message_keywords("대박 👍🏽"))
+    ['대박', '👍']
+    >>> kws = message_keywords("v然然超可爱！")
+    >>> "然然超可爱" in kws and "可爱" in kws and "v" not in kws
+    True
+    """
     out = set(reaction_tokens(text))
-    out.update(emote_tokens(text))
-    for tok in _TOKEN.findall(text):
-        low = tok.lower()
-        if len(tok) >= 3 and low not in STOPWORDS and not tok.isdigit():
-            out.add(tok if tok in out else low)
-    stripped = text.strip()
-    if _CJK_TEXT.search(stripped) and len(stripped) <= 8:
-        out.add(canonical_token(stripped))
+    out.update(canonical(e) for e in emotes(text))
+    for tok in tokens(text, cjk=cjk, ngram=NGRAM):
+        if tok in out:
+            continue
+        if is_cjk(tok):
+            if len(tok) >= 2 and tok[0] not in _PARTICLES and tok[-1] not in _PARTICLES:
+                out.add(tok)
+            continue
+        kw = _word_keyword(tok)
+        if kw is not None:
+            out.add(kw)
+    lo, hi = PHRASE_LEN
+    for ph in phrases(text):
+        if lo <= len(graphemes(ph)) <= hi:
+            out.add(ph)
     return out
 
 
@@ -500,11 +599,16 @@ def top_keywords(
     end_s: float,
     *,
     k: int = 5,
+    cjk: str = "ngram",
 ) -> tuple[str, ...]:
     """The most shared reactions/emotes/words in a time window, for clip explanations.
 
-    Each keyword is counted once per author (events without author count once
-    each), so one spammer cannot make a keyword; ties are broken by first use.
+    Candidates are those of :func:`message_keywords` (Unicode words of every script,
+    emotes, reactions, Chinese/Japanese bigrams and chants).  Each keyword is counted
+    once per author (events without author count once each), so one spammer cannot
+    make a keyword; ties are broken by first use.  A Chinese/Japanese n-gram is left
+    out when a longer candidate containing it was written by at least
+    :data:`SUBSTRING_SHARE` times as many authors (the chant, not its pieces).
 
     Parameters
     ----------
@@ -514,6 +618,8 @@ def top_keywords(
         Window ``[start_s, end_s)`` in seconds.
     k : int, default 5
         How many keywords.
+    cjk : {"ngram", "segment"}, default "ngram"
+        How Chinese/Japanese runs are split (see :func:`highlights.features.tokens.tokens`).
 
     Returns
     -------
@@ -536,14 +642,42 @@ def top_keywords(
     hi = int(np.searchsorted(events.time_s, float(end_s), side="left"))
     counts: Counter[str] = Counter()
     seen: set[tuple[Any, str]] = set()
+    cache: dict[str, set[str]] = {}
     for j in range(lo, hi):
         if events.kind[j] not in MESSAGE_KINDS:
             continue
         author = events.author[j]
-        for kw in _keywords_of(str(events.text[j] or "")):
+        text = str(events.text[j] or "")
+        kws = cache.get(text)
+        if kws is None:
+            kws = cache[text] = message_keywords(text, cjk=cjk)
+        for kw in kws:
             key = (author if author is not None else ("#", j), kw)
             if key in seen:
                 continue
             seen.add(key)
             counts[kw] += 1
-    return tuple(kw for kw, _ in counts.most_common(int(k)))
+    return _pick_keywords(counts, int(k))
+
+
+def _pick_keywords(counts: Counter[str], k: int) -> tuple[str, ...]:
+    """The ``k`` most shared keywords, leaving out CJK n-grams of a longer candidate."""
+    ranked = counts.most_common()  # ties: first counted first
+    longer = [(kw, c) for kw, c in ranked if is_cjk(kw)]
+    out: list[str] = []
+    for kw, c in ranked:
+        if len(out) >= k:
+            break
+        if is_cjk(kw):
+            need = SUBSTRING_SHARE * c
+            covered = False
+            for other, oc in longer:
+                if oc < need:
+                    break
+                if len(other) > len(kw) and kw in other:
+                    covered = True
+                    break
+            if covered:
+                continue
+        out.append(kw)
+    return tuple(out)

@@ -3,9 +3,11 @@
 A *reaction* is a token a viewer types when something just happened on stream:
 Twitch emotes (``LUL``, ``KEKW``, ``Pog``), internet slang (``lol``, ``lmao``,
 ``W``), Chinese danmaku (``哈哈``, ``草``, ``666``, ``绷不住了``, ``？？？``), Japanese
-(``www``, ``草``), Korean (``ㅋㅋ``).  :func:`reaction_hits` counts them per message;
+(``www``, ``草``), Korean (``ㅋㅋ``), Spanish/Portuguese/French/Russian laughter
+(``jaja``, ``kkkk``, ``mdr``, ``хаха``).  :func:`reaction_hits` counts them per message;
 :func:`emote_count` counts emote-like tokens (Twitch emote names, YouTube ``:shortcut:``,
-Bilibili ``[表情]``, Unicode emoji).
+Bilibili ``[表情]``, Unicode emoji as whole grapheme clusters).  Words and emotes come
+from the one tokeniser, :mod:`highlights.features.tokens`.
 
 Everything here is pure Python on single strings; :mod:`highlights.features.chat`
 applies it once per *distinct* message text and maps the result back to messages
@@ -17,6 +19,9 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
+
+from .tokens import canonical, emotes
+from .tokens import tokens as word_tokens
 
 __all__ = [
     "REACTIONS",
@@ -36,18 +41,21 @@ REACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "laugh": {
         "emotes": ("LUL", "LULW", "KEKW", "KEK", "OMEGALUL", "ICANT", "pepeLaugh", "LuL",
                    "4Head", "EleGiggle", "KEKL", "Kappa", "forsenLUL", "xD", "XD", ":joy:"),
-        "words": ("lmao", "lmfao", "rofl", "haha", "lul", "kek", "xdd", "xddd", "xswl"),
+        "words": ("lmao", "lmfao", "rofl", "haha", "lul", "kek", "xdd", "xddd", "xswl",
+                  "mdr", "rsrs", "jaja", "хаха"),
         "substrings": ("哈哈", "草", "笑死", "绷不住", "蚌埠住", "笑了", "ワロタ",
                        "🤣", "😂", "😆"),
         "patterns": (r"(?i)\b(?:ha){3,}h?\b", r"(?i)\bl+o+l+\b", r"\bh{3,}\b", r"哈{2,}",
-                     r"ㅋ{2,}", r"ㅎ{2,}", r"(?<![a-zA-Z])w{3,}(?![a-zA-Z])", r"\b2333+\b"),
+                     r"ㅋ{2,}", r"ㅎ{2,}", r"(?<![a-zA-Z])w{3,}(?![a-zA-Z])", r"\b2333+\b",
+                     r"(?i)\b(?:ja){3,}j?\b", r"(?i)\bk{4,}\b", r"(?i)\b(?:ха){3,}х?\b"),
     },
     "hype": {
         "emotes": ("Pog", "PogChamp", "POGGERS", "PogU", "POGGIES", "Poggers", "PagChomp",
                    "PagMan", "W", "EZ", "EZClap", "Clap", "HYPE", "PogBones", "gachiHYPER",
                    "catJAM"),
         "words": ("pog", "omg", "wow", "gg", "insane", "clutch", "hype", "goat", "sheesh",
-                  "nice", "nb"),
+                  "nice", "nb", "increíble", "increible", "incrível", "golazo", "golaço",
+                  "대박", "미쳤다"),
         "substrings": ("牛逼", "牛批", "卧槽", "好耶", "太强了", "强啊", "厉害", "神", "すごい",
                        "ナイス", "爷青回", "🔥", "💯", "👏"),
         "patterns": (r"!{3,}", r"！{3,}", r"6{3,}", r"(?i)\bw{2}\b", r"(?i)\blets+\s*go+\b"),
@@ -73,7 +81,13 @@ STOPWORDS = frozenset(
     "a an and are as at be but by can chat do for from go got have he her his how i if in "
     "is it its just like me my no not of on or out she so that the them then there they "
     "this to too u up was we what when who why will with you your yes yeah im its dont "
-    "thats oh ok okay".split()
+    "thats oh ok okay "
+    # Spanish, Portuguese, French, German, Russian function words
+    "que el la los las de del en un una es por con para se lo le al y o pero mas muy "
+    "eu você voce não nao com uma os das dos mais isso ele ela "
+    "le les des du est et une pas je tu il elle on ce ça ca qui mais "
+    "der die das und ist nicht ich du er sie es ein eine zu den dem mit auf "
+    "и в не на я что это он она как но да нет ты так все".split()
 )
 
 _PUNCT = "".join(sorted(set(string.punctuation) | set("，。！？、…～：；“”‘’（）【】《》")))
@@ -100,18 +114,23 @@ class _Matcher:
     def tokens(self, text: str, limit: int | None = None) -> list[str]:
         out: list[str] = []
         emotes, words = self.emotes, self.words
-        for tok in text.split():
-            core = tok if tok in emotes else tok.strip(_PUNCT)
-            if not core:
-                continue
-            if core in emotes:
-                out.append(core)
-            elif core.lower() in words:
-                out.append(core.lower())
+        for chunk in text.split():
+            if chunk in emotes:  # "D:", ":(", ":joy:" keep their punctuation
+                out.append(chunk)
             else:
-                continue
+                core = chunk.strip(_PUNCT)
+                if not core:
+                    continue
+                if core in emotes:
+                    out.append(core)
+                else:
+                    for w in word_tokens(core):
+                        if w in emotes:
+                            out.append(w)
+                        elif w.lower() in words:
+                            out.append(w.lower())
             if limit is not None and len(out) >= limit:
-                return out
+                return out[:limit]
         rx = self.rx_ascii if text.isascii() else self.rx
         if rx is not None:
             for m in rx.finditer(text):
@@ -132,15 +151,6 @@ def check_choice_error(category: object) -> Exception:
 _MATCHERS: dict[str | None, _Matcher] = {k: _Matcher([v]) for k, v in REACTIONS.items()}
 _MATCHERS[None] = _Matcher(list(REACTIONS.values()))
 
-_EMOTE = re.compile(
-    r":[A-Za-z0-9_\-]{2,}:"                       # YouTube / Discord shortcuts
-    r"|\[[^\[\]\s]{1,12}\]"                       # Bilibili [表情]
-    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]"      # emoji
-    r"|(?<![A-Za-z0-9_])[a-z]{2,}[A-Z0-9][A-Za-z0-9_]*(?![A-Za-z0-9_])"  # lionBaby_TK
-    r"|(?<![A-Za-z0-9_])[A-Z][a-z]+[A-Z][A-Za-z]*(?![A-Za-z0-9_])"       # PogChamp
-    r"|(?<![A-Za-z0-9_])(?:LUL|LULW|KEKW|KEK|OMEGALUL|ICANT|POGGERS|PogU|Pog|EZ|WTFF"
-    r"|Sadge|Kappa|TriHard|Pepega|AYAYA|monkaS|monkaW|D:)(?![A-Za-z0-9_])"
-)
 # Per-message caps, so one long "LUL LUL LUL ..." line counts like a few.
 MAX_HITS_PER_MESSAGE = 3
 MAX_EMOTES_PER_MESSAGE = 5
@@ -183,33 +193,26 @@ def reaction_tokens(text: str) -> list[str]:
 def emote_count(text: str) -> int:
     """Count emote-like tokens in one message (capped at :data:`MAX_EMOTES_PER_MESSAGE`).
 
+    Emotes are those of :func:`highlights.features.tokens.emotes`: an emoji with a
+    skin tone, a ZWJ family or a flag is one emote.
+
     Examples
     --------
     >>> emote_count("lionBaby_TK KEKW :yt: [doge] 🔥 hello")
     5
+    >>> emote_count("👍🏽 👨‍👩‍👧 🇯🇵")
+    3
     """
-    n = 0
-    for _ in _EMOTE.finditer(text):
-        n += 1
-        if n >= MAX_EMOTES_PER_MESSAGE:
-            break
-    return n
+    return min(len(emotes(text)), MAX_EMOTES_PER_MESSAGE)
 
 
 def emote_tokens(text: str) -> list[str]:
-    """Return the emote-like tokens of one message."""
-    return [m.group(0) for m in _EMOTE.finditer(text)]
-
-
-_REPEAT = re.compile(r"(.)\1{2,}")
-_HAHA = re.compile(r"(?i)(ha){2,}h?")
-_CJK = "\u3040-\u30ff\u3130-\u318f\u3400-\u9fff"
-_CJK_RUN = re.compile(f"([{_CJK}])\\1+")
-_CJK_PAIR = re.compile(f"([{_CJK}]{{2}})\\1+")
+    """Return the emote-like tokens of one message (see :func:`~.tokens.emotes`)."""
+    return emotes(text)
 
 
 def canonical_token(token: str) -> str:
-    """Collapse repetitions so variants count as one keyword.
+    """Collapse repetitions so variants count as one keyword (:func:`~.tokens.canonical`).
 
     Examples
     --------
@@ -222,7 +225,4 @@ def canonical_token(token: str) -> str:
     >>> canonical_token("!!!!!")
     '!!!'
     """
-    t = _HAHA.sub(lambda m: m.group(0)[:2].lower() * 2, token)
-    t = _CJK_RUN.sub(lambda m: m.group(1) * 2, t)
-    t = _REPEAT.sub(lambda m: m.group(1) * 3, t)
-    return _CJK_PAIR.sub(lambda m: m.group(1), t)
+    return canonical(token)

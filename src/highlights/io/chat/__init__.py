@@ -50,7 +50,11 @@ kind       ``kind``, ``type``, ``event``: one of :data:`~highlights.types.CHAT_K
            paid; purchase → order; follow/join/subscribe → member; product/pin →
            pin; likes → like)
 value      ``value``, ``amount``, ``price`` × ``quantity`` (or ``item_num``),
-           ``count``, ``likes``
+           ``count``, ``likes``; money texts by locale conventions
+           (``"R$ 10,00"``, ``"1 234,56 €"``, ``"€1.000,50"``, see
+           :func:`~highlights.io.chat._money.parse_money`)
+currency   ``currency``, ``currency_code``; else the symbol or code in the
+           amount's text (``ChatEvents.currency``, ISO 4217)
 id         ``id``, ``msg_id``, ``message_id``, ``order_id``
 streak     ``repeat_end``: a gift row with a false ``repeat_end`` is an
            intermediate streak update and is skipped (only the final one counts)
@@ -69,8 +73,22 @@ in one :class:`~highlights.errors.ChatWarning` per reason with line numbers
 (``strict=True`` raises :class:`~highlights.errors.ChatFormatError` with ``.line``).
 Truncated JSON arrays, gzip streams and XML keep everything before the cut.  XML is
 parsed with :mod:`defusedxml` (entity bombs and external entities are refused) after
-stripping characters XML forbids.  BOMs and UTF-16/32 are sniffed; undecodable
-bytes become U+FFFD.  Events are sorted stably, de-duplicated (by id, else by the
+stripping characters XML forbids.
+
+Encodings
+---------
+The text encoding is, in this order: ``chat_encoding=`` when given; a byte-order mark
+(UTF-8/16/32) or UTF-16 zero bytes; the ``encoding`` an XML declaration names; UTF-8
+when samples of the file (its head and blocks spread over the rest) decode as UTF-8;
+else the charset :mod:`charset_normalizer` detects on those samples.  Legacy labels
+are read as the supersets Windows and browsers use (GB2312/GBK → GB18030, Big5 →
+Big5-HKSCS, Shift_JIS → cp932, EUC-KR → cp949, ISO-8859-1 → cp1252).  A file that
+then does not decode cleanly raises :class:`~highlights.errors.ChatLogError` naming
+the encoding tried and how it was chosen, instead of loading garbage; a handful of
+undecodable bytes in a big log (a logger that cut a character) become U+FFFD with a
+:class:`~highlights.errors.ChatWarning` (any, with ``strict=True``, raise).
+
+Events are sorted stably, de-duplicated (by id, else by the
 same author and text within 1 s), deletions applied, events before 0 s or after
 ``duration_s`` dropped.  Files are streamed (lines, ``iterparse``, an incremental
 ``raw_decode`` reader for big JSON arrays) into compact typed arrays: about

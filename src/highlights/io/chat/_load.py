@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from ..._validate import check_choice, check_nonneg, fail
 from ...errors import ChatFormatError, ChatLogError, ChatWarning
 from ...types import ChatEvents
-from ._reader import _Source
+from ._reader import _codec_name, _Source
 from ._sink import _Ctx, _finish_events, _finish_sink, _num, _Sink, _stream_start_unix
 from .bilibili import _parse_bilibili_xml
 from .chat_downloader import _parse_chat_downloader
@@ -55,6 +55,7 @@ def load_chat(
     duration_s: float | None = None,
     dedupe: bool = True,
     keep_text: bool = True,
+    chat_encoding: str | None = None,
 ) -> ChatEvents:
     """Load a chat, danmaku or live-commerce log as events on the media's time axis.
 
@@ -86,6 +87,14 @@ def load_chat(
         author and text within 1 s of the previous copy.
     keep_text : bool, default True
         Keep message texts (False saves memory on huge logs; texts become "").
+    chat_encoding : str, optional
+        Text encoding of the file (any Python codec name: ``"gb18030"``, ``"big5"``,
+        ``"cp932"``, ``"cp949"``, ``"cp1252"`` ...).  Default: a byte-order mark,
+        else the encoding an XML file declares, else UTF-8 when the file decodes
+        as UTF-8, else the charset detected by :mod:`charset_normalizer` on
+        samples of the file.  Legacy labels are read as their Windows/WHATWG
+        supersets (GB2312/GBK → GB18030, Shift_JIS → cp932, EUC-KR → cp949,
+        ISO-8859-1 → cp1252).
 
     Returns
     -------
@@ -97,7 +106,10 @@ def load_chat(
     Raises
     ------
     ChatLogError
-        If the file cannot be read.
+        If the file cannot be read, or does not decode cleanly in the encoding
+        given or detected (more than a few undecodable bytes; with ``strict=True``
+        any); the message names the encoding tried.  A few undecodable bytes are
+        replaced by U+FFFD with a :class:`ChatWarning`.
     ChatFormatError
         If the format is unknown or the content is broken beyond salvage (or on
         any malformed item with ``strict=True``); ``.line`` gives the line.
@@ -117,6 +129,11 @@ def load_chat(
         raise fail("offset_s", caller, "a finite number of seconds", offset_s)
     dur = None if duration_s is None else check_nonneg("duration_s", caller, duration_s)
     start_unix = _stream_start_unix(stream_start)
+    if chat_encoding is not None and (
+        not isinstance(chat_encoding, str) or _codec_name(chat_encoding) is None
+    ):
+        raise fail("chat_encoding", caller, "a text encoding name such as 'gb18030'",
+                   chat_encoding)
 
     if isinstance(source, ChatEvents):
         ctx = _Ctx(source.source, strict=strict)
@@ -151,10 +168,15 @@ def load_chat(
     path = Path(source)
     if not path.is_file():
         raise ChatLogError("Chat log not found or not a file", path=path)
-    src = _Source(path)
+    src = _Source(path, encoding=chat_encoding, strict=strict)
     fmt = format
     if fmt == "auto":
         fmt = _detect(src)
+        if fmt == "unknown" and src.head.count("\ufffd") > 2:
+            raise ChatLogError(
+                "Chat log format not recognised and its text does not decode cleanly when "
+                + src.encoding_hint(), path=path,
+            )
         if fmt == "empty":
             if src.head_error is not None:
                 raise ChatFormatError(
@@ -170,13 +192,22 @@ def load_chat(
         raise ChatFormatError(f"Format {fmt!r} is not supported yet", path=path)
     try:
         parser(src, sink, ctx)
-    except ChatLogError:
+    except ChatLogError as exc:
+        problem = src.decoding_problem()
+        if problem is not None and problem[0]:  # broken because it was read wrongly
+            raise ChatLogError(problem[1], path=path) from exc
         raise
     except (UnicodeError, ValueError, KeyError, TypeError, IndexError, AttributeError,
             RecursionError, OverflowError, csv.Error) as exc:  # pragma: no cover - safety net
         raise ChatFormatError(
             f"Cannot parse chat log as {fmt}: {type(exc).__name__}: {exc}", path=path
         ) from exc
+    problem = src.decoding_problem()
+    if problem is not None:
+        fatal, message = problem
+        if fatal:
+            raise ChatLogError(message, path=path)
+        ctx.warn(message)
     if src.read_error is not None:
         if strict:
             raise ChatFormatError(

@@ -61,7 +61,7 @@ def _open_binary(path: Path) -> IO[bytes]:
 
 
 def _sniff_encoding(head: bytes) -> tuple[str, int]:
-    """Return (encoding, BOM length) for the first bytes of a file."""
+    """Return (encoding, BOM length) from a BOM or UTF-16 zero bytes; ("", 0) if neither."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8", 3
     if head.startswith(codecs.BOM_UTF32_LE) or head.startswith(codecs.BOM_UTF32_BE):
@@ -77,14 +77,250 @@ def _sniff_encoding(head: bytes) -> tuple[str, int]:
             return "utf-16-le", 0
         if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
             return "utf-16-be", 0
-    return "utf-8", 0
+    return "", 0
+
+
+# --------------------------------------------------------------------------- charsets
+#: Declared or detected legacy charsets read as the superset that Windows and every
+#: browser use for them (WHATWG Encoding Standard): files labelled GB2312 hold GBK,
+#: Shift_JIS files hold Windows-31J (cp932), ISO-8859-1 files hold cp1252, ...
+_SUPERSET = {
+    "gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs", "cp950": "big5hkscs",
+    "shift_jis": "cp932", "shift_jis_2004": "cp932", "shift_jisx0213": "cp932",
+    "euc_kr": "cp949", "iso8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
+    "euc_jis_2004": "euc_jp", "euc_jisx0213": "euc_jp",
+}
+#: Charsets preferred when the detector finds several equally plausible (ties in its
+#: chaos and coherence scores), most common in chat logs first.
+_PREFERRED = ("utf_8", "gb18030", "big5", "cp932", "shift_jis", "euc_jp", "cp949",
+              "cp1252", "cp1251", "cp1253", "cp1250", "cp1254", "cp1256", "cp874")
+#: Multi-byte East Asian codecs (canonical Python names).
+_MULTIBYTE = frozenset({
+    "gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp950", "cp932", "shift_jis",
+    "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213", "cp949",
+    "euc_kr", "johab",
+})
+#: A run of non-ASCII bytes, with the ASCII-range trail bytes of multi-byte charsets.
+_RE_HIGH_RUN = re.compile(rb"[\x80-\xff][\x30-\x39\x40-\x7e\x80-\xff]*")
+_RE_XML_ENCODING = re.compile(
+    rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]{0,39})["']"""
+)
+#: Undecodable byte sequences tolerated: more than ``_BAD_ABS + chars * _BAD_FRAC``
+#: means the file is not in the encoding tried (ChatLogError); fewer are replaced by
+#: U+FFFD with a warning (a logger that cut one multi-byte character).
+_BAD_ABS = 8
+_BAD_FRAC = 1e-4
+#: Bytes sampled beyond the head (in blocks spread over a plain file) for detection.
+_SAMPLE_BLOCK = 1 << 14
+_SAMPLE_BLOCKS = 4
+#: What a decoding error is replaced with while counting (a Unicode noncharacter).
+_BAD_MARK = "\ufdd0"
+
+
+def _count_bad(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):  # pragma: no cover - decoding only
+        raise exc
+    return _BAD_MARK, exc.end
+
+
+codecs.register_error("highlights.chat-count", _count_bad)
+
+
+def _codec_name(name: str) -> str | None:
+    """Canonical Python codec name of an encoding label, or None if unknown/not text."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if getattr(info, "_is_text_encoding", True) is False:  # rot13, base64 ...
+        return None
+    return info.name
+
+
+def _superset(name: str) -> str:
+    return _SUPERSET.get(name, name)
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """True if ``data`` decodes cleanly (a character cut at the end is allowed)."""
+    try:
+        codecs.getincrementaldecoder(encoding)(errors="strict").decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _whole_lines(block: bytes, *, first: bool) -> bytes:
+    """``block`` without its cut last line (and cut first line unless ``first``)."""
+    if not first:
+        nl = block.find(b"\n")
+        block = b"" if nl < 0 else block[nl + 1:]
+    nl = block.rfind(b"\n")
+    return block if nl < 0 else block[:nl + 1]
+
+
+def _ranked(matches: list[Any], margin: float) -> list[str]:
+    """Codec names of the charset-normalizer matches within ``margin`` of the least chaos.
+
+    The common chat charsets (:data:`_PREFERRED`) come first, then by coherence.
+    """
+    if not matches:
+        return []
+    best_chaos = min(m.chaos for m in matches)
+    close = [m for m in matches if m.chaos <= best_chaos + margin]
+
+    def key(m: Any) -> tuple[int, float, float]:
+        names = [m.encoding, *getattr(m, "could_be_from_charset", [])]
+        pref = next((i for i, p in enumerate(_PREFERRED) if p in names), len(_PREFERRED))
+        return pref, m.chaos, -m.coherence
+
+    out: list[str] = []
+    for m in sorted(close, key=key):
+        names = [m.encoding, *getattr(m, "could_be_from_charset", [])]
+        name = next((p for p in _PREFERRED if p in names), m.encoding)
+        codec = _codec_name(name)
+        if codec is not None:
+            out.append(codec)
+    return out
+
+
+def _detect_charset(sample: bytes) -> str | None:
+    """Charset of ``sample`` (whole lines holding non-ASCII bytes) by charset-normalizer.
+
+    Two looks: the runs of non-ASCII bytes alone (the ASCII of JSON keys, times and
+    names dilutes the multi-byte CJK charsets' statistics; their trail bytes may be
+    ASCII letters, so a run extends over those), which settles GB18030, Big5,
+    Shift-JIS, EUC-JP and EUC-KR; else the whole lines (single-byte charsets need
+    the letters around an accent), preferring the common Windows code pages among
+    equally plausible ones.  Short samples in single-byte charsets other than cp1252,
+    cp1251 and cp1253 may still be mistaken: those files need ``chat_encoding``.
+    """
+    from charset_normalizer import from_bytes
+
+    runs = b"\n".join(_RE_HIGH_RUN.findall(sample))
+    for name in _ranked(list(from_bytes(runs, explain=False)), 0.0)[:1]:
+        if name in _MULTIBYTE and _decodes(sample, _superset(name)):
+            return name
+    for name in _ranked(list(from_bytes(sample, explain=False)), 0.05):
+        if name not in _MULTIBYTE and _decodes(sample, name):
+            return name
+    return None
+
+
+def _sample_more(path: Path, head: bytes) -> bytes:
+    """Whole lines holding non-ASCII bytes from blocks spread over a plain file."""
+    out = [ln for ln in _whole_lines(head, first=True).splitlines(True) if not ln.isascii()]
+    try:
+        size = path.stat().st_size
+        if size <= len(head) or head[:2] == b"\x1f\x8b":
+            return b"".join(out)
+        with open(path, "rb") as fh:
+            for k in range(1, _SAMPLE_BLOCKS + 1):
+                fh.seek(max(len(head), size * k // _SAMPLE_BLOCKS - _SAMPLE_BLOCK))
+                block = _whole_lines(fh.read(_SAMPLE_BLOCK), first=False)
+                out.extend(ln for ln in block.splitlines(True) if not ln.isascii())
+    except OSError:
+        pass
+    return b"".join(out)
+
+
+def _choose_encoding(
+    path: Path, head: bytes, given: str | None
+) -> tuple[str, int, str]:
+    """Return (codec name, BOM length, how it was chosen) for a chat file."""
+    sniffed, bom = _sniff_encoding(head)
+    if given is not None:
+        enc = _codec_name(given)
+        if enc is None:  # pragma: no cover - validated by load_chat
+            raise ChatLogError(f"Unknown chat_encoding {given!r}", path=path)
+        if bom and enc.replace("_", "-").startswith(sniffed[:6]):
+            return sniffed, bom, "given as chat_encoding"  # the BOM says which byte order
+        return enc, 0, "given as chat_encoding"
+    if sniffed:
+        return sniffed, bom, "from its byte-order mark" if bom else "from its zero bytes"
+    m = _RE_XML_ENCODING.match(head)
+    if m:
+        declared = _codec_name(m.group(1).decode("ascii"))
+        if declared is not None and not declared.startswith(("utf-16", "utf-32")):
+            return _superset(declared), 0, f"declared {m.group(1).decode('ascii')!r} in " \
+                "its XML declaration"
+    sample = _whole_lines(head, first=True)
+    if sample.isascii():
+        sample = _sample_more(path, head)
+        if not sample:
+            return "utf-8", 0, "the default"
+    if _decodes(sample, "utf-8"):
+        return "utf-8", 0, "detected"
+    found = _detect_charset(sample)
+    if found is None:
+        return "utf-8", 0, "the default (no charset fits)"
+    return _superset(found), 0, "detected by charset-normalizer"
+
+
+class _CheckedRaw(io.RawIOBase):
+    """Binary pass-through that decodes as it goes and counts undecodable sequences.
+
+    Too many of them (see ``_BAD_ABS``/``_BAD_FRAC``, or any in strict mode) and it
+    stops the stream (EOF) and records why in :attr:`error`: the parsers then end
+    early and :func:`load_chat` raises instead of returning garbage.
+    """
+
+    def __init__(self, inner: io.RawIOBase, encoding: str, skip: int, strict: bool) -> None:
+        super().__init__()
+        self._inner = inner
+        self._dec = codecs.getincrementaldecoder(encoding)(errors="highlights.chat-count")
+        self._skip = skip
+        self._strict = strict
+        self.chars = 0
+        self.lines = 0
+        self.bad = 0
+        self.first_bad_line: int | None = None
+        self.error = False
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _scan(self, s: str) -> None:
+        k = s.count(_BAD_MARK)
+        if k:
+            if self.first_bad_line is None:
+                self.first_bad_line = self.lines + s.count("\n", 0, s.index(_BAD_MARK)) + 1
+            self.bad += k
+        self.chars += len(s)
+        self.lines += s.count("\n")
+
+    def readinto(self, b: Any) -> int:
+        if self.error or self._done:
+            return 0
+        n = self._inner.readinto(b)
+        if not n:
+            self._done = True
+            self._scan(self._dec.decode(b"", final=True))
+            return 0
+        data = bytes(memoryview(b)[:n])
+        if self._skip:
+            data = data[self._skip:]
+            self._skip = 0
+        self._scan(self._dec.decode(data))
+        if self.bad and (self._strict or self.bad > _BAD_ABS + _BAD_FRAC * self.chars):
+            self.error = True
+            return 0
+        return n
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            super().close()
 
 
 class _Source:
     """An opened chat file: decoded text stream + the head used for detection."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, encoding: str | None = None, strict: bool = False) -> None:
         self.path = path
+        self.strict = strict
         try:
             with _open_binary(path) as fb:
                 raw = _SafeRaw(fb)
@@ -99,18 +335,20 @@ class _Source:
             self.head_error: BaseException | None = raw.error
         except OSError as exc:
             raise ChatLogError(f"Cannot read chat log: {exc}", path=path) from exc
-        self.encoding, self.bom = _sniff_encoding(head)
+        self.encoding, self.bom, self.encoding_origin = _choose_encoding(path, head, encoding)
         self.head = head[self.bom:].decode(self.encoding, errors="replace")
         self._raw: _SafeRaw | None = None
+        self._check: _CheckedRaw | None = None
 
     def open_text(self) -> IO[str]:
-        """Open the file as text (BOM skipped, undecodable bytes replaced)."""
+        """Open the file as text (BOM skipped, undecodable bytes replaced and counted)."""
         try:
             fb = _open_binary(self.path)
         except OSError as exc:
             raise ChatLogError(f"Cannot read chat log: {exc}", path=self.path) from exc
         self._raw = _SafeRaw(fb)
-        buffered = io.BufferedReader(self._raw, buffer_size=1 << 16)
+        self._check = _CheckedRaw(self._raw, self.encoding, self.bom, self.strict)
+        buffered = io.BufferedReader(self._check, buffer_size=1 << 16)
         if self.bom:
             buffered.read(self.bom)
         return io.TextIOWrapper(buffered, encoding=self.encoding, errors="replace")
@@ -118,6 +356,31 @@ class _Source:
     @property
     def read_error(self) -> BaseException | None:
         return None if self._raw is None else self._raw.error
+
+    def encoding_hint(self) -> str:
+        """How to tell :func:`load_chat` the encoding (for error messages)."""
+        return (
+            f"read as {self.encoding} (encoding {self.encoding_origin}). Give its encoding "
+            "with chat_encoding= (load_chat, find_highlights, analyze) or --chat-encoding "
+            "on the command line, e.g. 'gb18030', 'big5', 'cp932', 'cp949' or 'cp1252'"
+        )
+
+    def decoding_problem(self) -> tuple[bool, str] | None:
+        """After parsing: (fatal, message) when bytes did not decode, else None."""
+        c = self._check
+        if c is None or not c.bad:
+            return None
+        where = f" (first at line {c.first_bad_line})" if c.first_bad_line else ""
+        if c.error:
+            return True, (
+                f"Chat log does not decode cleanly: {c.bad} undecodable byte sequence(s) in "
+                f"its first {c.chars} characters{where} when {self.encoding_hint()}"
+            )
+        return False, (
+            f"Replaced {c.bad} undecodable byte sequence(s){where} with U+FFFD while "
+            f"reading the chat log as {self.encoding} (encoding {self.encoding_origin}); "
+            "set chat_encoding= if that is not its encoding"
+        )
 
 
 # --------------------------------------------------------------------------- streaming JSON

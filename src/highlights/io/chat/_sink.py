@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import warnings
 from array import array
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from numpy.typing import NDArray
 from ..._validate import fail
 from ...errors import ChatFormatError, ChatWarning
 from ...types import CHAT_KINDS, ChatEvents
+from ._money import parse_money
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,9 @@ class _Sink:
         self.value = array("d")
         self.idh = array("q")
         self.dkey = array("q")
+        self.cur = array("h")
+        self._cur_codes: dict[str, int] = {"": 0}
+        self.currency_names: list[str] = [""]
         self.text: list[str] = []
         self._texts: dict[str, str] = {}  # interned short texts (emote spam repeats)
         self._author_codes: dict[str, int] = {}
@@ -139,12 +142,21 @@ class _Sink:
         kind: str = "message",
         value: float = 0.0,
         msg_id: str | None = None,
+        currency: str = "",
     ) -> None:
         code = self.author_code(author)
         self.t.append(t)
         self.author.append(code)
         self.kind.append(_KIND_CODE[kind])
         self.value.append(value)
+        if currency:
+            cc = self._cur_codes.get(currency)
+            if cc is None:
+                cc = self._cur_codes[currency] = len(self.currency_names)
+                self.currency_names.append(currency)
+            self.cur.append(cc)
+        else:
+            self.cur.append(0)
         self.idh.append(_hash_id(msg_id))
         # Near-duplicate key: only for events with a known author and no id.
         self.dkey.append(_nonzero_hash((code, text)) if code and not msg_id else 0)
@@ -195,21 +207,12 @@ def _num(x: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _money(x: Any) -> float:
-    """Parse an amount such as ``"$5.00"``, ``"¥1,000"`` or ``"CA$2.50"`` (0 if none)."""
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        v = float(x)
-        return v if math.isfinite(v) else 0.0
-    if not isinstance(x, str):
-        return 0.0
-    m = re.search(r"\d[\d,\s]*(?:\.\d+)?", x)
-    if not m:
-        return 0.0
-    try:
-        v = float(re.sub(r"[,\s]", "", m.group(0)))
-    except ValueError:
-        return 0.0
-    return v if math.isfinite(v) else 0.0
+def _money(x: Any, default_currency: str = "") -> tuple[float, str]:
+    """Amount and ISO currency of ``"$5.00"``, ``"R$ 10,00"``, ``"1 234,56 €"`` ...
+
+    See :func:`~highlights.io.chat._money.parse_money`.
+    """
+    return parse_money(x, default_currency)
 
 
 def _str_or_none(x: Any) -> str | None:
@@ -289,6 +292,8 @@ def _finish_sink(
     sink.idh = array("q")
     dkey = np.array(sink.dkey, dtype=np.int64)
     sink.dkey = array("q")
+    cur = np.array(sink.cur, dtype=np.int16)
+    sink.cur = array("h")
     keep = np.ones(t.shape[0], dtype=bool)
 
     # Deletions (by message id; by author up to the deletion time).
@@ -334,8 +339,8 @@ def _finish_sink(
     order = np.argsort(t, kind="stable")
     order = order[keep[order]]
     del keep
-    t, author, kind, value, idh, dkey = (
-        t[order], author[order], kind[order], value[order], idh[order], dkey[order]
+    t, author, kind, value, idh, dkey, cur = (
+        t[order], author[order], kind[order], value[order], idh[order], dkey[order], cur[order]
     )
     texts: NDArray[Any]
     if sink.keep_text:
@@ -353,17 +358,21 @@ def _finish_sink(
         ctx.count("duplicate", int(dup.sum()))
         if dup.any():
             sel = ~dup
-            t, author, kind, value, texts = t[sel], author[sel], kind[sel], value[sel], texts[sel]
+            t, author, kind, value, texts, cur = (
+                t[sel], author[sel], kind[sel], value[sel], texts[sel], cur[sel]
+            )
     del idh, dkey
 
     names = np.empty(len(sink.author_names), dtype=object)
     names[:] = sink.author_names
     kinds = np.empty(len(CHAT_KINDS), dtype=object)
     kinds[:] = CHAT_KINDS
+    currencies = np.empty(len(sink.currency_names), dtype=object)
+    currencies[:] = sink.currency_names
     ev = ChatEvents(
         time_s=t, author=names[author], text=texts, kind=kinds[kind.astype(np.intp)],
         value=np.ascontiguousarray(value, dtype=np.float64), source=path, fmt=fmt,
-        dropped={},
+        dropped={}, currency=currencies[cur.astype(np.intp)],
     )
     return _finish_events(ev, ctx, duration_s)
 
@@ -422,6 +431,7 @@ def _finish_events(ev: ChatEvents, ctx: _Ctx, duration_s: float | None) -> ChatE
     return ChatEvents(
         time_s=ev.time_s, author=ev.author, text=ev.text, kind=ev.kind, value=ev.value,
         source=ev.source, fmt=ev.fmt, dropped={k: v for k, v in ctx.dropped.items() if v},
+        currency=ev.currency,
     )
 
 

@@ -85,7 +85,9 @@ def _bili_element(el: Any, sink: _Sink, ctx: _Ctx, line: int | None) -> None:
         return
     author = _nonempty(a.get("uid")) or _nonempty(a.get("user"))
     if tag == "sc":
-        sink.add(t, author, el.text or "", "paid", _money(a.get("price")))
+        # BililiveRecorder writes the Super Chat price in yuan, a bare number.
+        amount, cur = _money(a.get("price"), "CNY")
+        sink.add(t, author, el.text or "", "paid", amount, currency=cur)
     elif tag == "gift":
         sink.add(t, author, a.get("giftname") or "", "gift", _num(a.get("giftcount")) or 1.0)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._money import currency_code
 from ._reader import _iter_json_array, _iter_json_lines, _JsonStream, _Source
 from ._sink import _Ctx, _is_num, _money, _num, _Sink, _str_or_none, _text
 
@@ -57,17 +58,21 @@ class _ChatDownloaderRows:
             aid = _str_or_none(author.get("id")) or _str_or_none(author.get("name"))
         kind = _CD_KINDS.get(mtype, "other")
         value = 0.0
+        cur = ""
         money = item.get("money")
         if isinstance(money, dict):
-            value = _money(money.get("amount", money.get("text")))
+            named = currency_code(money.get("currency"))
+            value, cur = _money(money.get("amount", money.get("text")), named)
+            if not named and not cur and isinstance(money.get("text"), str):
+                cur = _money(money["text"])[1]
         elif _is_num(item.get("amount")):
-            value = _money(item.get("amount"))
+            value, cur = _money(item.get("amount"), currency_code(item.get("currency")))
         bits = _num(item.get("bits"))
         if bits:
-            kind, value = "paid", bits
+            kind, value, cur = "paid", bits, "BITS"
         self.sink.add(
             t, aid, _text(item.get("message")), kind, value,
-            _str_or_none(item.get("message_id")),
+            _str_or_none(item.get("message_id")), cur,
         )
 
 

@@ -124,13 +124,17 @@ def _detect(src: _Source) -> str:
     return "unknown"
 
 
-def detect_chat_format(path: str | os.PathLike[str]) -> str:
+def detect_chat_format(
+    path: str | os.PathLike[str], *, chat_encoding: str | None = None
+) -> str:
     """Detect the format of a chat log from its content.
 
     Parameters
     ----------
     path : str or path-like
         The chat log (plain or gzip-compressed).
+    chat_encoding : str, optional
+        Its text encoding (default: detected, see :func:`highlights.load_chat`).
 
     Returns
     -------
@@ -147,7 +151,7 @@ def detect_chat_format(path: str | os.PathLike[str]) -> str:
     p = Path(path)
     if not p.is_file():
         raise ChatLogError("Chat log not found or not a file", path=p)
-    fmt = _detect(_Source(p))
+    fmt = _detect(_Source(p, encoding=chat_encoding))
     return _check_detected(fmt, p)
 
 

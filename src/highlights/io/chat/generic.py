@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import ChatFormatError
+from ._money import currency_code
 from ._reader import _iter_json_array, _iter_json_lines, _JsonStream, _Source
 from ._sink import _KIND_SYNONYMS, _Ctx, _iso_to_unix, _money, _num, _Sink, _str_or_none, _text
 
@@ -25,6 +26,7 @@ _TEXT = ("text", "message", "comment", "content", "body", "conent")
 _KIND = ("kind", "type", "event", "event_type")
 _ID = ("id", "msg_id", "message_id", "order_id", "event_id")
 _QTY = ("quantity", "item_num", "qty")
+_CURRENCY = ("currency", "currency_code")
 
 
 def _first(row: Mapping[str, Any], names: Sequence[str]) -> Any:
@@ -102,25 +104,30 @@ class _GenericRows:
                 ctx.count("gift_streak")
                 return
         value = 0.0
+        named = currency_code(_first(row, _CURRENCY))
+        cur = ""
         v = _first(row, ("value", "amount"))
         if v is None:
             price = _first(row, ("price",))
             if price is not None:
                 qty = _num(_first(row, _QTY))
-                value = _money(price) * (qty if qty is not None else 1.0)
+                amount, cur = _money(price, named)
+                value = amount * (qty if qty is not None else 1.0)
             else:
                 v = _first(row, ("count", "likes", "giftcount", "repeat_count"))
         if v is not None:
             vv = _num(v)
-            if vv is None:
-                vv = _money(v) if isinstance(v, str) else None
+            if vv is None and isinstance(v, str):
+                vv, cur = _money(v, named)
+            elif vv is not None:
+                cur = named
             if vv is None:
                 ctx.bad("bad_value", line, f"value is not a finite number: {v!r}")
                 return
             value = vv
         self.sink.add(
             t, _str_or_none(_first(row, _AUTHOR)), _text(_first(row, _TEXT)), kind, value,
-            _str_or_none(_first(row, _ID)),
+            _str_or_none(_first(row, _ID)), cur,
         )
 
 

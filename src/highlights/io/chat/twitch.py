@@ -47,7 +47,8 @@ class _TwitchComments:
                 kind, value = "paid", bits
         elif isinstance(msg, str):
             text = msg
-        self.sink.add(t, author, text, kind, value, _str_or_none(c.get("_id")))
+        self.sink.add(t, author, text, kind, value, _str_or_none(c.get("_id")),
+                      "BITS" if kind == "paid" else "")
 
 
 def _parse_twitch_downloader(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
@@ -208,6 +209,7 @@ def _parse_twitch_irc(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
                 if kind == "gift":
                     value = _num(tags.get("msg-param-mass-gift-count")) or 1.0
             bits = _num(tags.get("bits")) if "bits" in tags else None
+            cur = ""
             if bits:
-                kind, value = "paid", bits
-            sink.add(t, author, text, kind, value, tags.get("id") or None)
+                kind, value, cur = "paid", bits, "BITS"
+            sink.add(t, author, text, kind, value, tags.get("id") or None, cur)

@@ -109,8 +109,9 @@ def _parse_youtube_live_chat(src: _Source, sink: _Sink, ctx: _Ctx) -> None:
                     if not text and kind == "member":
                         text = _yt_runs(rend.get("headerSubtext"))
                     value = 0.0
+                    cur = ""
                     if kind == "paid":
-                        value = _money(_yt_runs(rend.get("purchaseAmountText")))
+                        value, cur = _money(_yt_runs(rend.get("purchaseAmountText")))
                     elif kind == "gift":
                         value = 1.0
-                    sink.add(t, author, text, kind, value, _str_or_none(rend.get("id")))
+                    sink.add(t, author, text, kind, value, _str_or_none(rend.get("id")), cur)
