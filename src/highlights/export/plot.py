@@ -38,7 +38,7 @@ def plot_highlights(
         import matplotlib.pyplot as plt
         from matplotlib.ticker import FuncFormatter, MaxNLocator
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plot() needs matplotlib: pip install 'highlights[plot]'") from exc
+        raise ImportError("plot() needs matplotlib: pip install 'stream-highlights[plot]'") from exc
     from .._format import format_hms
 
     if signals is None:
