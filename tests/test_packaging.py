@@ -1,9 +1,12 @@
-"""Packaging: the distribution name in every install hint."""
+"""Packaging: the distribution name in every install hint; one OpenCV distribution."""
 
 from __future__ import annotations
 
 import re
+from importlib import metadata
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Names on PyPI that belong to other projects: an install hint naming one installs
@@ -70,3 +73,30 @@ def test_install_hints_name_the_distribution() -> None:
     assert not bad, "\n".join(bad)
     assert all(dist in seg for where, _, seg in in_src if "[" in seg)
 
+
+def _cv2_owners() -> list[str]:
+    """Installed distributions that provide the top-level package ``cv2``."""
+    owners = set()
+    for d in metadata.distributions():
+        top = d.read_text("top_level.txt")
+        names = set(top.split()) if top else set()
+        if not names:  # opencv wheels have no top_level.txt: their RECORD lists cv2/...
+            names = {f.parts[0] for f in (d.files or []) if f.parts}
+        if "cv2" in names:
+            owners.add(d.metadata["Name"])
+    return sorted(owners)
+
+
+def test_exactly_one_opencv_distribution_provides_cv2() -> None:
+    # opencv-python and opencv-python-headless both install cv2/ into the same folder:
+    # with both, `pip uninstall` of either deletes files the other needs.  PySceneDetect
+    # comes as scenedetect-headless, which requires the headless build only.
+    owners = _cv2_owners()
+    assert len(owners) == 1, (
+        f"{len(owners)} distributions provide cv2: {owners}; keep one "
+        "(opencv-python-headless), e.g. reinstall from scratch with the project's extras")
+    import cv2
+
+    assert callable(cv2.resize)
+    scenedetect = pytest.importorskip("scenedetect")
+    assert scenedetect.ContentDetector is not None
