@@ -31,14 +31,17 @@ def _picture(t: float, cuts: Sequence[float], *, static: bool = False) -> np.nda
 
 
 def _tone(n0: int, n: int, bursts: Sequence[tuple[float, float]], *, silent: bool,
-          channels: int, rng: np.random.Generator, sr: int) -> np.ndarray:
+          channels: int, rng: np.random.Generator, sr: int, tonal: bool = False) -> np.ndarray:
     if silent:
         return np.zeros((channels, n), np.float32)
     t = (n0 + np.arange(n)) / sr
-    x = 0.01 * rng.standard_normal(n) + 0.02 * np.sin(2 * np.pi * 220 * t)
+    x = 0.02 * np.sin(2 * np.pi * 220 * t)
+    if not tonal:
+        x += 0.01 * rng.standard_normal(n)
     for a, b in bursts:
         m = (t >= a) & (t < b)
-        x[m] += 0.5 * rng.standard_normal(int(m.sum()))
+        x[m] += (0.5 * np.sin(2 * np.pi * 1000 * t[m]) if tonal
+                 else 0.5 * rng.standard_normal(int(m.sum())))
     return np.tile(x.astype(np.float32), (channels, 1))
 
 
@@ -64,6 +67,7 @@ def make_media(
     channels: int = 2,
     rotation: int | None = None,
     seed: int = 0,
+    tonal: bool = False,
 ) -> Path:
     """Encode a small file and return its path.
 
@@ -71,6 +75,9 @@ def make_media(
     one more audio track per entry (with bursts at those times); ``cover_art`` puts an
     attached-picture MJPEG stream *first*, before the real video; ``rotation`` stores a
     display matrix that rotates the picture by that many degrees counter-clockwise.
+    ``tonal`` makes the audio pure tones (1 kHz bursts): AAC codes noise with perceptual
+    noise substitution, which the decoder fills with *random* noise, so only tonal audio
+    decodes to the same samples after a seek.
     """
     rng = np.random.default_rng(seed)
     options = {"movflags": "+faststart"} if faststart else {}
@@ -123,7 +130,7 @@ def make_media(
         while n0 < n_total:
             n = min(block, n_total - n0)
             x = _tone(n0, n, bursts, silent=silent, channels=channels, rng=rng,
-                      sr=sample_rate)
+                      sr=sample_rate, tonal=tonal)
             fr = av.AudioFrame.from_ndarray(x, format="fltp", layout=a.layout.name)
             fr.sample_rate = sample_rate
             fr.pts = n0
@@ -148,6 +155,35 @@ def add_garbage(path: Path, *, at: float = 1 / 3, n: int = 2048, seed: int = 1) 
     i = int(len(data) * at)
     data[i : i + n] = np.random.default_rng(seed).integers(0, 256, n, dtype=np.uint8).tobytes()
     path.write_bytes(bytes(data))
+    return path
+
+
+def concat_copies(path: Path, part: Path, n: int) -> Path:
+    """``n`` copies of ``part`` back to back, as ffmpeg's concat demuxer writes them.
+
+    Every copy's packets are shifted by the container duration of the copies before it
+    (``-f concat -c copy``); each copy's audio again starts with its AAC priming frame,
+    so the audio timestamps no longer match the decoded sample count after a seam.
+    """
+    src = av.open(str(part))
+    out = av.open(str(path), mode="w")  # format from the suffix
+    try:
+        omap = {s.index: out.add_stream_from_template(s) for s in src.streams}
+        offset_us = src.duration
+        for k in range(n):
+            src.seek(0)
+            for pkt in src.demux():
+                if pkt.dts is None:
+                    continue
+                shift = int(round(Fraction(k * offset_us, 1_000_000) / pkt.stream.time_base))
+                pkt.dts += shift
+                if pkt.pts is not None:
+                    pkt.pts += shift
+                pkt.stream = omap[pkt.stream.index]
+                out.mux(pkt)
+    finally:
+        out.close()
+        src.close()
     return path
 
 

@@ -18,7 +18,7 @@ from highlights.errors import (
     SignalMissingWarning,
 )
 from highlights.features.analyze import SIGNALS, MediaAnalysis, analyze_media
-from media_factory import add_garbage, concat_ts, make_media, truncate
+from media_factory import add_garbage, concat_copies, concat_ts, make_media, truncate
 
 AUDIO = {"audio_rms_db", "audio_onset", "audio_excite", "audio_voiced"}
 VIDEO = {"scene", "motion", "video_bytes", "keyframe"}
@@ -34,11 +34,24 @@ def av_mp4(mdir: Path) -> Path:
     return make_media(mdir / "av.mp4")
 
 
+_LONG = {"duration_s": 12.0, "gop": 25, "cuts_s": (1.5, 3.0, 5.2, 7.7, 9.1, 10.3),
+         "bursts_s": ((2.0, 2.5), (6.1, 6.3), (8.0, 9.0))}
+# Containers whose timestamps are coarser than an audio sample (Matroska and FLV: 1 ms),
+# or offset (MPEG-TS and FLV start late), next to MP4's exact ones.
+_FORMATS = {"mp4": None, "mkv": "matroska", "ts": "mpegts", "flv": "flv"}
+
+
 @pytest.fixture(scope="module")
 def long_mp4(mdir: Path) -> Path:
-    return make_media(mdir / "long.mp4", duration_s=12.0, gop=25,
-                      cuts_s=(1.5, 3.0, 5.2, 7.7, 9.1, 10.3),
-                      bursts_s=((2.0, 2.5), (6.1, 6.3), (8.0, 9.0)))
+    return make_media(mdir / "long.mp4", **_LONG)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module", params=list(_FORMATS))
+def long_media(request: pytest.FixtureRequest, mdir: Path) -> Path:
+    ext = request.param
+    if ext == "mp4":
+        return make_media(mdir / "long.mp4", **_LONG)  # type: ignore[arg-type]
+    return make_media(mdir / f"long.{ext}", fmt=_FORMATS[ext], **_LONG)  # type: ignore[arg-type]
 
 
 def _quiet(path: Path, **kw: object) -> MediaAnalysis:
@@ -204,11 +217,7 @@ def test_range_equals_crop_of_full_run(long_mp4: Path) -> None:
     np.testing.assert_allclose(part.cuts_s, full.cuts_s[(full.cuts_s >= 4) & (full.cuts_s < 9)])
 
 
-@pytest.mark.parametrize("mode", ["keyframes", "sampled"])
-def test_sharded_equals_serial(long_mp4: Path, mode: str) -> None:
-    serial = analyze_media(long_mp4, video=mode)
-    with ThreadPoolExecutor(max_workers=2) as ex:
-        sharded = analyze_media(long_mp4, video=mode, workers=3, executor=ex)
+def _assert_same_analysis(sharded: MediaAnalysis, serial: MediaAnalysis) -> None:
     assert sharded.timelines.keys() == serial.timelines.keys()
     for name, tl in serial.timelines.items():
         got = sharded.timelines[name]
@@ -224,6 +233,34 @@ def test_sharded_equals_serial(long_mp4: Path, mode: str) -> None:
             np.testing.assert_allclose(got.values, tl.values, rtol=1e-6, err_msg=name)
     np.testing.assert_allclose(sharded.cuts_s, serial.cuts_s)
     assert sharded.covered_s == pytest.approx(serial.covered_s, abs=0.05)
+
+
+@pytest.mark.parametrize("mode", ["keyframes", "sampled"])
+def test_sharded_equals_serial(long_media: Path, mode: str) -> None:
+    # Matroska/FLV stamp 1024-sample AAC frames at whole ms (0, 21, 43, 64...): a shard
+    # anchored on the stamp of its first frame used to sit up to a tick off the serial
+    # pass (7 dB on the last, nearly silent hop of the .mkv; 0.15 dB in the .flv)
+    serial = analyze_media(long_media, video=mode)
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        sharded = analyze_media(long_media, video=mode, workers=3, executor=ex)
+    _assert_same_analysis(sharded, serial)
+
+
+@pytest.mark.parametrize("ext", ["mkv", "flv", "ts"])
+def test_sharded_equals_serial_across_concatenation_seams(mdir: Path, ext: str) -> None:
+    # Three copies back to back (ffmpeg -f concat -c copy): each seam puts the audio
+    # timestamps ~5 ms off the decoded sample count.  The serial pass used to count on
+    # through a seam (it re-anchored only beyond 0.1 s) while a shard starting after it
+    # anchored on the timestamps, so every hop of the shard differed.  Tonal audio: no
+    # random noise substitution, so the decoded samples are the same after a seek.
+    part = make_media(mdir / f"part.{ext}", fmt=_FORMATS[ext], gop=25, cuts_s=(1.5, 3.0),
+                      bursts_s=((2.0, 2.5), (3.1, 3.3)), tonal=True)
+    p = concat_copies(mdir / f"three.{ext}", part, 3)
+    serial = analyze_media(p, video="keyframes")
+    assert serial.info.duration_s > 11.9
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        sharded = analyze_media(p, video="keyframes", workers=2, executor=ex)
+    _assert_same_analysis(sharded, serial)
 
 
 def test_sharded_with_processes(long_mp4: Path) -> None:

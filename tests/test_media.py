@@ -263,3 +263,63 @@ def test_audio_blocks_are_contiguous_integer_indices(av_mp4: Path) -> None:
     assert starts[0] == 0
     np.testing.assert_array_equal(starts[1:], np.cumsum(sizes)[:-1])
     assert sizes.sum() == pytest.approx(4.0 * 16000, abs=400)
+
+
+def _audio(info, **kw) -> np.ndarray:
+    """The samples demux places, at their global index + 2000 (NaN where none)."""
+    blocks: list[tuple[int, np.ndarray]] = []
+    demux(info, on_audio=lambda x, s: blocks.append((s, x)), video="none", **kw)
+    assert min(s for s, _ in blocks) >= -2000  # encoder priming at most
+    out = np.full(max(s + x.size for s, x in blocks) + 2000, np.nan, np.float32)
+    for s, x in blocks:
+        out[s + 2000:s + 2000 + x.size] = x
+    return out
+
+
+@pytest.mark.parametrize(("fmt", "ext", "rate"), [
+    (None, "mp4", 48000), ("matroska", "mkv", 48000), ("flv", "flv", 48000),
+    ("mpegts", "ts", 48000), ("matroska", "mkv", 44100), ("flv", "flv", 44100)])
+def test_audio_after_a_seek_lands_on_the_same_samples(mdir: Path, fmt: str | None, ext: str,
+                                                      rate: int) -> None:
+    # Matroska and FLV stamp AAC frames in whole milliseconds (a 1024-sample frame at
+    # 48 kHz lasts 21.333 ms).  A read that starts after a seek used to anchor its sample
+    # count on its first frame's rounded stamp: 5-7 samples (16 kHz) off a read from the
+    # start, and resampled at another phase.  Tonal audio decodes identically after a
+    # seek (AAC's noise substitution is random), so the samples must be the same.
+    p = make_media(mdir / f"tonal{rate}.{ext}", fmt=fmt, duration_s=12.0, tonal=True,
+                   bursts_s=((2.0, 2.5), (6.1, 6.3), (8.0, 9.0)), sample_rate=rate, video=False)
+    info = probe(p)
+    whole = _audio(info)
+    part = _audio(info, start_s=5.3, preroll_s=0.8)
+    i0 = int(5.3 * 16000) + 2000
+    n = min(whole.size, part.size) - i0
+    assert n > 6 * 16000
+    np.testing.assert_allclose(part[i0:i0 + n], whole[i0:i0 + n], atol=2e-3)
+
+
+def test_audio_timestamp_jitter_is_counted_through(mdir: Path) -> None:
+    # Live recordings can stamp audio with a few ms of jitter; a frame off its run's
+    # sample lattice is only a seam when the next ones stay off to the same side, so
+    # the samples are still placed as one contiguous block.
+    import av
+
+    src_p = make_media(mdir / "steady.mkv", fmt="matroska", duration_s=6.0, video=False,
+                       tonal=True)
+    p = mdir / "jitter.mkv"
+    rng = np.random.default_rng(4)
+    with av.open(str(src_p)) as src, av.open(str(p), mode="w") as out:
+        o = out.add_stream_from_template(src.streams.audio[0])
+        for pkt in src.demux():
+            if pkt.dts is None:
+                continue
+            j = int(rng.integers(-3, 4))  # +-3 ticks of 1 ms
+            pkt.pts += j
+            pkt.dts += j
+            pkt.stream = o
+            out.mux(pkt)
+    blocks: list[tuple[int, int]] = []
+    demux(probe(p), on_audio=lambda x, s: blocks.append((s, x.size)), video="none")
+    starts = np.array([s for s, _ in blocks])
+    sizes = np.array([n for _, n in blocks])
+    np.testing.assert_array_equal(starts[1:], starts[0] + np.cumsum(sizes)[:-1])
+    assert sizes.sum() == pytest.approx(6.0 * 16000, abs=400)

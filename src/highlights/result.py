@@ -398,13 +398,13 @@ class Highlights:
         Raises
         ------
         ImportError
-            If pandas is not installed (``pip install highlights[pandas]``).
+            If pandas is not installed (``pip install 'stream-highlights[pandas]'``).
         """
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(
-                "to_dataframe needs pandas: pip install 'highlights[pandas]'"
+                "to_dataframe needs pandas: pip install 'stream-highlights[pandas]'"
             ) from exc
         rows = []
         for c in self.clips:
@@ -459,7 +459,7 @@ class Highlights:
         Raises
         ------
         ImportError
-            If matplotlib is not installed (``pip install highlights[plot]``).
+            If matplotlib is not installed (``pip install 'stream-highlights[plot]'``).
         """
         from .export.plot import plot_highlights
 

@@ -135,7 +135,7 @@ def _require_packages(fmt: str) -> None:
             import matplotlib  # noqa: F401
         except ImportError:
             raise ExportError(
-                "The plot needs matplotlib: pip install 'highlights[plot]'."
+                "The plot needs matplotlib: pip install 'stream-highlights[plot]'."
             ) from None
 
 

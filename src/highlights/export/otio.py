@@ -31,7 +31,7 @@ __all__ = ["build_timeline", "render_otio", "render_fcp7", "INSTALL_HINT"]
 
 #: How to get the optional packages.
 INSTALL_HINT = (
-    "pip install 'highlights[export]' (or: pip install opentimelineio otio-cmx3600-adapter "
+    "pip install 'stream-highlights[export]' (or: pip install opentimelineio otio-cmx3600-adapter "
     "otio-fcp-adapter)"
 )
 

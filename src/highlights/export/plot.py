@@ -108,7 +108,7 @@ def plot_highlights(
             matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plot() needs matplotlib: pip install 'highlights[plot]'") from exc
+        raise ImportError("plot() needs matplotlib: pip install 'stream-highlights[plot]'") from exc
 
     if signals is None:
         signals = [k for k in result.timelines if k in result.components] or list(result.timelines)

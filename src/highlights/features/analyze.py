@@ -114,10 +114,12 @@ def analyze_media(
         as ``progress(done_s, total_s)``.  Silent by default.
     workers : int, optional
         Split the file into this many hop-aligned time ranges analysed in parallel
-        processes (``> 1``).  Each range seeks with a pre-roll, so video signals and cuts
-        equal a serial run's; decoded audio can differ slightly after a seek (AAC noise
-        substitution is random), typically < 0.05 dB RMS.  Files with timestamp jumps
-        should be analysed serially.
+        processes (``> 1``).  Each range seeks with a pre-roll (further back where the
+        container's seek lands late) and places its audio samples on the grid a serial
+        run uses, whatever the container's timestamp precision (MP4, Matroska/WebM,
+        MPEG-TS, FLV), so video signals and cuts equal a serial run's and audio does up
+        to AAC's noise substitution, which the decoder fills with random noise (typically
+        < 0.05 dB RMS).  Files with timestamp jumps should be analysed serially.
     executor : concurrent.futures.Executor, optional
         Run the ranges on this executor (threads, processes, or e.g. a dask
         ``Client.get_executor()``); ``workers`` ranges (default 2).
@@ -358,7 +360,9 @@ def _analyze_sharded(
     """Split ``[start_s, end_s)`` into ``workers`` hop-aligned ranges and run them in parallel.
 
     Each range is analysed by :func:`_analyze_one` with a seek and a pre-roll, so its
-    values equal the serial run's; the ranges' timelines are concatenated.
+    values equal the serial run's (:func:`highlights.io.media.demux` makes a seek land
+    early enough and places audio samples the same way from any start); the ranges'
+    timelines are concatenated.
     """
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 

@@ -143,7 +143,7 @@ def _segmenters() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]
     except ImportError as exc:
         raise InvalidParameterError(
             "tokens(cjk='segment') needs the optional Chinese segmenter: "
-            "pip install 'highlights[cjk]' (rjieba; fugashi + unidic-lite for Japanese)"
+            "pip install 'stream-highlights[cjk]' (rjieba; fugashi + unidic-lite for Japanese)"
         ) from exc
     ja: Callable[[str], list[str]] | None = None
     try:
@@ -177,7 +177,7 @@ def tokens(text: str, *, cjk: str = "ngram", ngram: tuple[int, int] = (2, 2)) ->
         How Chinese/Japanese runs (no spaces between words) are split: overlapping
         character bigrams of the run in canonical form (a run of one or two
         characters is one token), or the words of a segmenter (rjieba for Chinese,
-        fugashi/unidic-lite for runs with kana; ``pip install 'highlights[cjk]'``).
+        fugashi/unidic-lite for runs with kana; ``pip install 'stream-highlights[cjk]'``).
     ngram : (int, int), default (2, 2)
         Shortest and longest character n-grams of a run, in grapheme clusters
         (``(2, 4)``: bigrams, trigrams and 4-grams, shortest first); a run no longer

@@ -10,9 +10,13 @@ with the duration.
 
 Times handed to callbacks are float seconds from the media start (the container's
 ``start_time`` is subtracted), taken from each packet's or frame's PTS, never from a
-frame counter, so variable frame rate is handled.  Backward timestamp jumps (stream
-restarts, 33-bit wraps) and huge forward gaps are spliced onto a monotonic timeline
-with a :class:`~highlights.errors.DecodeWarning`.
+frame counter, so variable frame rate is handled.  Audio samples are counted in runs
+anchored on the PTS with exact rational arithmetic
+(:class:`~highlights.io._audio_runs.AudioPlacer`), so a read that starts after a seek
+places them where a read from the start does, even where the container rounds
+timestamps to milliseconds (Matroska, FLV).  Backward timestamp jumps
+(stream restarts, 33-bit wraps) and huge forward gaps are spliced onto a monotonic
+timeline with a :class:`~highlights.errors.DecodeWarning`.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from ..errors import (
     StreamNotFoundError,
 )
 from ..types import MediaInfo
+from ._audio_runs import AudioPlacer
 
 __all__ = [
     "probe",
@@ -80,8 +85,9 @@ _REMUX_HINT = (
 _BACK_JUMP_S = 1.0
 # A forward PTS gap larger than this (seconds) is a discontinuity, not a pause.
 _MAX_GAP_S = 60.0
-# Audio whose PTS disagrees with the sample count by more than this is re-anchored.
-_AUDIO_RESYNC_S = 0.1
+# A seek that lands late is retried this much earlier, doubling, at most so many times.
+_SEEK_BACK_S = 1.0
+_SEEK_TRIES = 8
 # So many undecodable packets in a row end the pass with DecodeError.
 _MAX_BAD_IN_A_ROW = 200
 # Frame formats whose planes can be read directly as 8-bit Y, U, V.
@@ -465,6 +471,71 @@ def _progress_fn(progress: ProgressArg, total_s: float) -> tuple[
     return make_progress(progress, total_s, desc="analysing", caller="analyze_media")
 
 
+# --------------------------------------------------------------------------- seeking
+def _seek_target(info: MediaInfo, need: dict[int, bool], want_s: float, av: Any) -> int | None:
+    """A seek target (AV_TIME_BASE units) after which every stream starts by ``want_s``.
+
+    ``container.seek(t, backward=True)`` is meant to land on a keyframe at or before
+    ``t``, but the landing is only as good as the container's index: MPEG-TS seeks by a
+    binary search on timestamps and lands mid-GOP, Matroska lands on the cue point
+    of a cluster, and a muxer may interleave audio a little ahead of or behind the
+    video.  A read that starts late misses the keyframe (``keyframes`` mode then has
+    no previous picture to compare its first keyframe with) or the audio its first hops
+    need, and no longer equals a read from the start.  So a second handle seeks and
+    peeks at the first packets, stepping back 1, 2, 4... s until every stream in
+    ``need`` (stream index -> whether a keyframe is needed) starts at or before
+    ``want_s``.  Returns None when only reading from the start of the file will do.
+    """
+    probe_c = open_media(info.path)
+    try:
+        streams = [probe_c.streams[i] for i in need]
+        for st in probe_c.streams:
+            if st.index not in need:
+                st.discard = av.stream.Discard.all
+        back = 0.0
+        for _ in range(_SEEK_TRIES):
+            t = want_s - back
+            if t <= 0:
+                return None
+            target = int((t + info.start_s) * 1_000_000)
+            try:
+                probe_c.seek(target, backward=True, any_frame=False)
+            except av.FFmpegError as exc:
+                raise MediaError(f"Cannot seek in {info.path!r} ({exc}).",
+                                 path=info.path) from exc
+            if _starts_by(probe_c, streams, need, want_s, info.start_s, av):
+                return target
+            back = max(2.0 * back, _SEEK_BACK_S)
+        return None
+    finally:
+        probe_c.close()
+
+
+def _starts_by(container: Any, streams: list[Any], need: dict[int, bool], want_s: float,
+               origin: float, av: Any) -> bool:
+    """Whether, from the current position, each stream's first usable packet is by ``want_s``."""
+    pending = set(need)
+    try:
+        for pkt in container.demux(*streams):
+            idx = pkt.stream.index
+            ts = pkt.pts if pkt.pts is not None else pkt.dts
+            if idx not in pending or ts is None:
+                continue
+            late = float(ts * pkt.stream.time_base) - origin > want_s + 1e-6
+            if need[idx] and not pkt.is_keyframe:
+                if late:  # packets before the next keyframe are already late
+                    return False
+                continue
+            if late:
+                return False
+            pending.discard(idx)
+            if not pending:
+                return True
+    except (av.FFmpegError, ValueError):
+        return False
+    return not pending
+
+
 # --------------------------------------------------------------------------- demux
 @dataclass
 class DemuxStats:
@@ -542,7 +613,8 @@ def demux(
         Width in pixels of the planes handed to ``on_frame``.
     start_s, end_s : float, optional
         Read only ``[start_s - preroll_s, end_s + preroll_s)`` (seconds from the media
-        start), seeking to the keyframe before it.
+        start), seeking to a keyframe before it (further back if the container's seek
+        lands late); audio samples get the same indices as in a read from the start.
     preroll_s : float
         Extra seconds read before ``start_s`` and after ``end_s`` (feature state warm-up).
     progress : None, bool or callable
@@ -615,23 +687,25 @@ def _run(
     vclock = _Clock(vstream.time_base, origin, v_step, "video") if vstream is not None else None
     fclock = _Clock(vstream.time_base, origin, v_step, "video") if vstream is not None else None
     aclock = (_Clock(astream.time_base, origin, 0.02, "audio") if astream is not None else None)
-    resampler = (av.AudioResampler(format="flt", layout="mono", rate=sr)
-                 if astream is not None else None)
 
     lo_s = -math.inf if start_s is None else start_s - pre
     hi_s = math.inf if end_s is None else end_s + pre
     if start_s is not None and start_s - pre > 0:
-        target = int((start_s - pre + origin) * 1_000_000)
-        try:
-            container.seek(target, backward=True, any_frame=False)
-        except av.FFmpegError as exc:
-            raise MediaError(f"Cannot seek in {info.path!r} ({exc}).", path=info.path) from exc
+        # decoding needs a keyframe at or before lo_s; packet sizes and audio need only a
+        # packet there
+        need = {s.index: s is vstream and want_frames for s in streams}
+        target = _seek_target(info, need, lo_s, av)
+        if target is not None:
+            try:
+                container.seek(target, backward=True, any_frame=False)
+            except av.FFmpegError as exc:
+                raise MediaError(f"Cannot seek in {info.path!r} ({exc}).",
+                                 path=info.path) from exc
 
     total_s = info.duration_s if end_s is None else min(info.duration_s, end_s)
     upd, close_bar = _progress_fn(progress, total_s)
     next_report = 0.0
 
-    a_count: int | None = None  # index of the next resampled sample
     next_keep = -math.inf  # sampled mode: next frame time to keep
     keep_step = 1.0 / fps_keep
     bad_in_row = 0
@@ -656,45 +730,25 @@ def _run(
             stats.frames_decoded += 1
             on_frame(t, y, u, v, full)
 
-    def audio_out(frames: list[Any]) -> None:
-        nonlocal resampler
-        assert resampler is not None and aclock is not None and on_audio is not None
-        for fr in frames:
-            t = None if fr.pts is None else aclock(fr.pts)
-            try:
-                outs = resampler.resample(fr)
-            except ValueError:
-                # the stream changed sample rate / layout mid-file (e.g. a stream restart):
-                # drain the old resampler and start a new one
-                for out in resampler.resample(None):
-                    _emit_audio(out, None)
-                resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
-                outs = resampler.resample(fr)
-            for out in outs:
-                _emit_audio(out, t)
-                t = None
-
-    def _emit_audio(out: Any, t: float | None) -> None:
-        nonlocal a_count
+    def _emit_audio(x: NDArray[np.float32], s0: int) -> None:
         assert on_audio is not None
-        x = np.frombuffer(out.planes[0], np.float32, out.samples).copy()
-        if x.size == 0:
-            return
-        if t is not None:
-            expect = int(round(t * sr))
-            if a_count is None or abs(expect - a_count) > _AUDIO_RESYNC_S * sr:
-                a_count = expect
-        if a_count is None:
-            return
-        s0 = a_count
-        a_count += x.size
-        t0, t1 = s0 / sr, a_count / sr
+        t0, t1 = s0 / sr, (s0 + x.size) / sr
         if t1 <= lo_s or t0 >= hi_s:
             return
         if stats.audio_start_s is None:
             stats.audio_start_s = max(t0, 0.0)
         stats.audio_end_s = t1
         on_audio(x, s0)
+
+    placer = (AudioPlacer(av, sr, astream.time_base, origin, _emit_audio)
+              if astream is not None else None)
+
+    def audio_out(frames: list[Any]) -> None:
+        assert placer is not None and aclock is not None
+        for fr in frames:
+            if fr.pts is not None:
+                aclock(fr.pts)
+            placer.add(fr, aclock.offset_s)
 
     def decode(stream: Any, packet: Any) -> list[Any]:
         nonlocal bad_in_row
@@ -773,10 +827,9 @@ def _run(
         # flush decoders
         if want_frames and vstream is not None:
             frames_out(decode(vstream, None))
-        if astream is not None and resampler is not None:
+        if astream is not None and placer is not None:
             audio_out(decode(astream, None))
-            for out in resampler.resample(None):
-                _emit_audio(out, None)
+            placer.finish()
     finally:
         close_bar()
     if upd is not None:
