@@ -81,7 +81,7 @@ def test_signals_and_chat_lag(streams, results):
     grids = {(tl.hop_s, tl.start_s, tl.n) for tl in r.timelines.values()}
     assert len(grids) == 1
     assert r.chat_lag_s is not None and r.chat_lag_s >= 0
-    assert r.chat_lag_method in ("estimated", "default")
+    assert r.chat_lag_method in ("estimated", "shrunk", "prior")
     assert r.chat_lag_confidence is not None and 0 <= r.chat_lag_confidence <= 1
     assert r.media is not None and r.media.has_audio and r.media.has_video
 
@@ -121,7 +121,7 @@ def test_records_dataframe_and_plot(results, tmp_path):
     recs = r.to_records()
     assert recs and set(recs[0]) >= {"rank", "start_s", "end_s", "score", "contributions"}
     df = r.to_dataframe()
-    assert len(df) == len(r.clips) and "share_audio_rms_db" in df.columns
+    assert len(df) == len(r.clips) and "share_audio_react" in df.columns
     png = tmp_path / "plot.png"
     fig = r.plot(path=png)
     assert png.stat().st_size > 10_000 and fig is not None

@@ -158,14 +158,14 @@ def _signals_ref(ev: ChatEvents, hop: float, n: int) -> dict[str, list[float]]:
     campaign = _campaign_ref(ev)
     last: dict[object, float] = {}  # author -> time of their last counted message
     for i in sorted(range(len(ev)), key=lambda j: (ev.time_s[j], j)):
-        if ev.kind[i] not in ("message", "paid") or campaign[i] or w[i] <= 0:
+        if ev.kind[i] not in ("message", "paid"):
             continue
         a = ev.author[i]
         fresh = a is None or a not in last or ev.time_s[i] - last[a] > 60.0
         if a is not None:
-            last[a] = ev.time_s[i]
+            last[a] = ev.time_s[i]  # any message counts as writing
         h = math.floor(ev.time_s[i] / hop)
-        if fresh and 0 <= h < n:
+        if fresh and not campaign[i] and w[i] > 0 and 0 <= h < n:
             out["chat_fresh"][h] += 1.0 / hop
     seen: set[tuple[int, object]] = set()
     for i in range(len(ev)):

@@ -8,7 +8,6 @@ import pytest
 import naive
 from highlights import SignalMissingWarning, Timeline, TimelineMismatchError
 from highlights.fusion.score import (
-    DEFAULT_WEIGHTS,
     fuse,
     fuse_detail,
     moving_average,
@@ -74,17 +73,18 @@ def test_fuse_weights_and_components(rng):
     n = 2000
     a = Timeline(values=rng.normal(size=n), hop_s=0.5, name="audio_rms_db")
     c = Timeline(values=rng.normal(size=n), hop_s=0.5, name="chat_rate")
-    det = fuse_detail({"audio_rms_db": a, "chat_rate": c}, weights={"chat_rate": 2.0},
-                      agreement=False)
+    det = fuse_detail({"audio_rms_db": a, "chat_rate": c},
+                      weights={"chat_rate": 2.0, "audio_rms_db": 1.0}, agreement=False)
     assert det.weights["chat_rate"] == 2.0
-    assert det.weights["audio_rms_db"] == DEFAULT_WEIGHTS["audio_rms_db"]
+    assert det.weights["audio_rms_db"] == 1.0
     total = det.components["audio_rms_db"].values + det.components["chat_rate"].values
     np.testing.assert_allclose(det.score.values, moving_average(total, 6), atol=1e-5)
     # The chat component is twice the weight times the z-score.
     z = robust_normalize(c).values
     np.testing.assert_allclose(det.components["chat_rate"].values, 2.0 * z, atol=1e-5)
     # Zero weight removes a signal.
-    only = fuse({"audio_rms_db": a, "chat_rate": c}, weights={"chat_rate": 0.0})
+    only = fuse({"audio_rms_db": a, "chat_rate": c},
+                weights={"chat_rate": 0.0, "audio_rms_db": 1.0})
     np.testing.assert_allclose(
         only.values, moving_average(det.components["audio_rms_db"].values, 6), atol=1e-5
     )
@@ -93,7 +93,7 @@ def test_fuse_weights_and_components(rng):
 def test_uncovered_hops_never_outscore_covered(rng):
     v = rng.normal(size=400)
     v[:100] = np.nan
-    s = fuse({"audio_rms_db": Timeline(values=v, hop_s=0.5)})
+    s = fuse({"audio_rms_db": Timeline(values=v, hop_s=0.5)}, weights={"audio_rms_db": 1.0})
     assert np.isfinite(s.values).all()
     # uncovered hops take the lower clip (-2) x weight (1.0)
     assert np.all(s.values[:95] == -2.0)

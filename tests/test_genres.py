@@ -84,9 +84,14 @@ def test_packaged_presets() -> None:
         w = weights_for_genre(genre)
         assert set(DEFAULT_WEIGHTS) - {"keyframe"} <= set(w)
         assert all(isinstance(v, float) and v >= 0 for v in w.values())
-        assert max(w.values()) == 1.0
+        assert max(w.values()) > 0
         w["audio_rms_db"] = -1.0  # a fresh dict each call
         assert weights_for_genre(genre)["audio_rms_db"] >= 0
     assert weights_for_genre("shopping")["chat_value"] > weights_for_genre("game")["chat_value"]
+    assert weights_for_genre("game")["motion"] > weights_for_genre("talk")["motion"]
+    # a preset is the defaults with each family scaled by one multiplier
+    mult = doc["genres"]["game"]["multipliers"]
+    assert weights_for_genre("game")["scene"] == pytest.approx(
+        DEFAULT_WEIGHTS["scene"] * mult["picture"], abs=1e-3)
     with pytest.raises(InvalidParameterError, match="name"):
         weights_for_genre("cooking")

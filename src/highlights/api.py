@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from ._validate import check_choice, check_positive, fail
 from .errors import ChatLogError, ChatWarning, HighlightsError, SignalMissingWarning
 from .features.derived import add_derived
-from .features.lag import shift_chat
+from .features.lag import TIME_BASES, shift_chat
 from .result import Analysis, Highlights, build_highlights
 from .selection.stage import Selection, resolve_selection
 from .timeline import Timeline
@@ -62,6 +62,7 @@ def analyze(
     chat_stream_start: float | str | datetime | None = None,
     chat_offset_s: float = 0.0,
     chat_lag_s: float | None = None,
+    chat_time_base: str = "auto",
     chat_required: bool = True,
     duration_s: float | None = None,
     progress: Progress = None,
@@ -86,6 +87,7 @@ def analyze(
     check_choice("video", caller, video, VIDEO_MODES)
     if not isinstance(chat_required, bool):
         raise fail("chat_required", caller, "a bool", chat_required)
+    check_choice("chat_time_base", caller, chat_time_base, TIME_BASES)
     if source is None and chat is None:
         raise fail("source", caller, "a media path (or chat= for a chat-only analysis)", source)
     notes: list[str] = []
@@ -154,12 +156,15 @@ def analyze(
 
         if total_s <= 0:
             total_s = float(events.time_s[-1]) + hop
-        chat_tls = chat_signals(events, hop_s=hop, duration_s=total_s,
-                                currency_rates=currency_rates)
+        # chat_onset (fresh voices' surprise) is derived before the shift: the lag is
+        # measured on it, and it moves with the other chat signals.
+        chat_tls = add_derived(chat_signals(events, hop_s=hop, duration_s=total_s,
+                                            currency_rates=currency_rates))
         n = int(np.ceil(total_s / hop - 1e-9))
+        base = events.time_base if chat_time_base == "auto" else chat_time_base
         shifted, lag, conf, lag_method = shift_chat(
             chat_tls, timelines, chat_lag_s=chat_lag_s, hop_s=hop, start_s=0.0, n=n,
-            notes=notes,
+            notes=notes, time_base="video" if base == "video" else "live",
         )
         timelines = add_derived({**timelines, **shifted})
         events = events.shift(-lag)
@@ -317,6 +322,7 @@ def find_highlights(
     chat_stream_start: float | str | datetime | None = None,
     chat_offset_s: float = 0.0,
     chat_lag_s: float | None = None,
+    chat_time_base: str = "auto",
     chat_required: bool = True,
     duration_s: float | None = None,
     progress: Progress = None,
@@ -354,8 +360,9 @@ def find_highlights(
         Bounds on each clip's length in seconds, padding included.
     pad_s : float or (float, float), default (5.0, 3.0)
         Pre-roll and post-roll around each clip's core, seconds.
-    min_gap_s : float, default 30.0
-        Minimum gap between clips, seconds.
+    min_gap_s : float, default 10.0
+        Minimum gap between clips, seconds.  A peak closer than this to a chosen clip
+        grows that clip to cover it when the clip still fits ``max_len_s``.
     threshold : float, default 0.0
         Minimum fused score of a clip's peak (0 = the rolling baseline).
     order : {"rank", "time"}, default "rank"
@@ -405,9 +412,19 @@ def find_highlights(
         currencies to one unit for ``chat_value``, e.g. ``{"USD": 1, "EUR": 1.08}``;
         see :func:`highlights.features.chat.chat_signals`.
     chat_lag_s : float, optional
-        Seconds the chat trails the action.  Default: estimated per stream by
-        cross-correlating chat activity with audio/video activity; falls back to
-        5 s when the estimate has low confidence.  ``0`` disables the shift.
+        Seconds the chat's onset trails the action's onset (the delay of the
+        broadcast plus the viewers' reaction).  Default: measured per stream by
+        cross-correlating the onsets of fresh voices in chat with the onsets of the
+        streamer's voiced reactions (or of picture changes), and shrunk toward 8 s in
+        proportion to the estimate's lack of confidence (``result.chat_lag_method``
+        says which).  ``0`` disables the shift.
+    chat_time_base : {"auto", "live", "video"}, default "auto"
+        ``"video"``: the chat's times are positions in the video, where viewers of a
+        recording left their comments (Bilibili video danmaku, NicoNico), so there
+        is no lag to remove (lag 0).  ``"live"``: chat written during the broadcast.
+        ``"auto"`` uses what the log says (:attr:`highlights.ChatEvents.time_base`;
+        a Bilibili XML whose send times span months is video danmaku) and ``"live"``
+        when it says nothing.
     chat_required : bool, default True
         A chat log *file* that yields no usable event (empty, not a chat log, every
         event outside the recording) raises :class:`~highlights.ChatLogError`,
@@ -480,7 +497,8 @@ def find_highlights(
         source, chat=chat, hop_s=hop_s, video=video, sample_fps=sample_fps,
         audio_stream=audio_stream, chat_format=chat_format,
         chat_stream_start=chat_stream_start, chat_offset_s=chat_offset_s,
-        chat_lag_s=chat_lag_s, chat_required=chat_required, duration_s=duration_s,
+        chat_lag_s=chat_lag_s, chat_time_base=chat_time_base, chat_required=chat_required,
+        duration_s=duration_s,
         progress=progress, workers=workers, executor=executor, cache=cache,
         chat_encoding=chat_encoding, currency_rates=currency_rates,
     )
@@ -490,6 +508,7 @@ def find_highlights(
         analysis, sel, weights=weights, baseline_s=baseline_s, smooth_s=smooth_s, model=model,
         extra_params={"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
                       "audio_stream": audio_stream, "chat_lag_s": chat_lag_s,
+                      "chat_time_base": chat_time_base,
                       "chat_stream_start": start},
     )
 

@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--pad", type=_nonneg, nargs=2, default=None, metavar=("PRE", "POST"),
                    help="pre-roll and post-roll, seconds (default 5 3)")
     f.add_argument("--min-gap", type=_nonneg, default=None, metavar="S",
-                   help="minimum gap between clips, seconds (default 30)")
+                   help="minimum gap between clips, seconds (default 10)")
     f.add_argument("--threshold", type=_finite, default=None,
                    help="minimum fused score of a clip's peak (default 0 = baseline)")
     f.add_argument("--order", choices=("rank", "time"), default=None,

@@ -189,6 +189,14 @@ class ChatEvents:
         ``"CNY"`` ...) or ``"BITS"`` for Twitch bits; ``""`` when ``value`` is a
         count (gifts, likes) or its currency is unknown.  Optional when building
         events: all ``""`` by default.
+    time_base : {"live", "video", "unknown"}
+        What the times measure.  ``"live"``: when viewers wrote, watching live (chat
+        trails the action by the stream delay and their reaction time).  ``"video"``:
+        the position in the video where viewers left the comment while watching a
+        recording (Bilibili video danmaku, NicoNico): no broadcast lag.  Parsers set it
+        when the file tells (a Bilibili XML whose send times span months is video
+        danmaku; one whose send times match the recording is live); otherwise
+        ``"unknown"``.
     """
 
     time_s: NDArray[np.float64]
@@ -200,6 +208,7 @@ class ChatEvents:
     fmt: str = "array"
     dropped: dict[str, int] = field(default_factory=dict)
     currency: NDArray[Any] = field(default_factory=lambda: np.empty(0, dtype=object))
+    time_base: str = "unknown"
 
     def __post_init__(self) -> None:
         n = int(np.shape(self.time_s)[0])
@@ -227,6 +236,7 @@ class ChatEvents:
         fmt: str = "array",
         dropped: dict[str, int] | None = None,
         currency: Any = None,
+        time_base: str = "unknown",
     ) -> ChatEvents:
         """Build events from parallel sequences, sorting them by time (stable).
 
@@ -263,7 +273,7 @@ class ChatEvents:
         return cls(
             time_s=t[order], author=cols["author"][order], text=cols["text"][order],
             kind=cols["kind"][order], value=val[order], source=source, fmt=fmt,
-            dropped=dict(dropped or {}), currency=cols["currency"][order],
+            dropped=dict(dropped or {}), currency=cols["currency"][order], time_base=time_base,
         )
 
     def __len__(self) -> int:
@@ -274,7 +284,7 @@ class ChatEvents:
         return ChatEvents(
             time_s=self.time_s[mask], author=self.author[mask], text=self.text[mask],
             kind=self.kind[mask], value=self.value[mask], source=self.source, fmt=self.fmt,
-            dropped=dict(self.dropped), currency=self.currency[mask],
+            dropped=dict(self.dropped), currency=self.currency[mask], time_base=self.time_base,
         )
 
     def shift(self, offset_s: float) -> ChatEvents:
@@ -282,7 +292,7 @@ class ChatEvents:
         return ChatEvents(
             time_s=self.time_s + float(offset_s), author=self.author, text=self.text,
             kind=self.kind, value=self.value, source=self.source, fmt=self.fmt,
-            dropped=dict(self.dropped), currency=self.currency,
+            dropped=dict(self.dropped), currency=self.currency, time_base=self.time_base,
         )
 
     def __repr__(self) -> str:

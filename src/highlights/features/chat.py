@@ -342,19 +342,24 @@ def campaign_mask(events: ChatEvents) -> NDArray[np.bool_]:
 
 
 def _fresh(t: NDArray[np.float64], acode: NDArray[np.intp], anon: NDArray[np.bool_],
-           keep: NDArray[np.bool_], after_s: float) -> NDArray[np.bool_]:
-    """Messages whose author had written nothing (counted) for ``after_s`` seconds."""
-    n = t.shape[0]
-    fresh = keep.copy()
-    named = keep & ~anon
+           wrote: NDArray[np.bool_], keep: NDArray[np.bool_], after_s: float
+           ) -> NDArray[np.bool_]:
+    """Kept messages whose author had written nothing for ``after_s`` seconds.
+
+    ``wrote`` marks every message that counts as the author writing (campaign and
+    spam messages too: a viewer who chanted a lottery keyword a minute ago is no
+    fresh voice when they go back to chatting); ``keep`` marks those that may count.
+    """
+    fresh: NDArray[np.bool_] = keep.copy()
+    named = wrote & ~anon
     idx = np.flatnonzero(named)
     if idx.size:
         order = idx[np.lexsort((t[idx], acode[idx]))]
         a, ts = acode[order], t[order]
         new_author = np.r_[True, a[1:] != a[:-1]]
         gap = np.r_[np.inf, np.diff(ts)]
-        fresh[order] = new_author | (gap > after_s)
-    return fresh if n else np.zeros(0, dtype=bool)
+        fresh[order] = keep[order] & (new_author | (gap > after_s))
+    return fresh
 
 
 def chat_signals(
@@ -467,7 +472,7 @@ def chat_signals(
 
     # fresh voices: no campaign, no capped spam, an author's first message in a while
     keep = is_msg & ~campaign_mask(events) & (w > 0)
-    fresh = _fresh(events.time_s, acode, anon, keep, FRESH_AFTER_S)
+    fresh = _fresh(events.time_s, acode, anon, is_msg, keep, FRESH_AFTER_S)
     out["chat_fresh"] = per_second("chat_fresh", fresh, np.ones(n_ev))
 
     # lexicon scan once per distinct text

@@ -1,16 +1,26 @@
-"""Automatic chat-lag estimation: how many seconds chat trails what happens on stream.
+"""Chat lag: how many seconds the audience's reaction trails the action on stream.
 
 Viewers react after the moment: stream delay plus reading and typing time, often
-5-15 s and sometimes much more.  Open tools hard-code a lag (7 s, 45 s) or ask for a
-manual roll-back.  :func:`estimate_chat_lag` measures it per stream instead, by
-cross-correlating chat *onsets* against audio/video *activity* over a plausible
-range of lags (FFT, all lags at once).
+5-15 s and sometimes 30 s or more.  Open tools hard-code a lag (7 s, 45 s) or ask for a
+manual roll-back.  :func:`estimate_chat_lag` measures it per stream instead.
 
-Model: a moment peaks in the media at ``t``; chat starts rising at ``t + lag`` and
-then decays.  So the rise of chat (positive first difference of the smoothed,
-de-trended message rate) is aligned with the media level (de-trended, clipped at
-0).  Slow trends (a growing audience, a loud segment) are removed with a rolling
-mean, so only bursts take part.
+**The lag is the chat's onset after the action's onset.**  The chat side is the chat
+onset: the Poisson surprise of *fresh voices* (viewers who had not written for a
+minute, campaigns and spam left out; see :func:`highlights.features.derived.chat_surprise`),
+a pulse at the start of each reaction, pooled over the whole stream -- so a sparse
+chat of a few messages a minute still contributes every reaction.  The media side
+is the onset of the streamer's own reaction: the rise of voiced loudness bursts
+(``audio_react``), which starts with the action; without a voice track, the rise of
+picture change and motion.  Their cross-correlation over lags ``0..max_lag_s`` (FFT,
+all lags at once) peaks at the lag; its height against a permutation null (the same
+correlation with chat and media from unrelated parts of the stream) is the
+confidence.
+
+:func:`shift_chat` then *shrinks* the estimate toward a prior lag
+(:data:`PRIOR_LAG_S`) in proportion to its lack of confidence, instead of replacing
+an uncertain estimate by a fixed default, and gives lag 0 to chat whose times are
+already video times (:attr:`highlights.ChatEvents.time_base` ``"video"``: Bilibili
+video danmaku, NicoNico).
 """
 
 from __future__ import annotations
@@ -25,8 +35,8 @@ from .._validate import check_nonneg, check_positive, fail
 from .._window import moving_average
 from ..timeline import Timeline
 
-__all__ = ["estimate_chat_lag", "lag_curve", "shift_chat", "DEFAULT_CHAT_LAG_S", "MAX_CHAT_LAG_S",
-           "MIN_LAG_CONFIDENCE"]
+__all__ = ["estimate_chat_lag", "lag_curve", "shift_chat", "PRIOR_LAG_S", "DEFAULT_CHAT_LAG_S",
+           "MAX_CHAT_LAG_S", "MIN_LAG_CONFIDENCE", "TIME_BASES", "LAG_METHODS"]
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +46,12 @@ BASELINE_S = 60.0
 CHAT_SMOOTH_S = 2.0
 # Confidence maps the peak's z-score against the permutation null linearly from
 # _Z_NONE (confidence 0) to _Z_SURE (confidence 1).
-_Z_NONE = 2.5
-_Z_SURE = 6.0
+_Z_NONE = 2.0
+_Z_SURE = 4.0
+# Chat onsets above this z count as this much (one huge burst must not decide alone).
+_ONSET_CAP = 10.0
+# Media onsets are smoothed over this long (seconds) before their first difference.
+_MEDIA_SMOOTH_S = 1.5
 
 
 def _standardize(x: NDArray[np.float64]) -> NDArray[np.float64] | None:
@@ -60,7 +74,10 @@ def _filled(tl: Timeline, hop_s: float, start_s: float, n: int) -> NDArray[np.fl
     return v
 
 
-def _chat_onsets(values: NDArray[np.float64], hop_s: float) -> NDArray[np.float64] | None:
+def _chat_onsets(values: NDArray[np.float64], hop_s: float, *, is_onset: bool
+                 ) -> NDArray[np.float64] | None:
+    if is_onset:  # already an onset (chat_onset: a Poisson z-score)
+        return _standardize(np.clip(values, 0.0, _ONSET_CAP))
     x = np.log1p(np.maximum(values, 0.0))  # bursts matter relative to the audience size
     x = moving_average(x, max(int(round(CHAT_SMOOTH_S / hop_s)), 1))
     x = x - moving_average(x, max(int(round(BASELINE_S / hop_s)), 1))
@@ -69,11 +86,10 @@ def _chat_onsets(values: NDArray[np.float64], hop_s: float) -> NDArray[np.float6
 
 
 def _media_activity(values: NDArray[np.float64], hop_s: float) -> NDArray[np.float64] | None:
+    """Onsets of a media signal: the rise of its smoothed, de-trended level."""
     x = values - moving_average(values, max(int(round(BASELINE_S / hop_s)), 1))
-    z = _standardize(x)
-    if z is None:
-        return None
-    return _standardize(np.maximum(z, 0.0))
+    x = moving_average(np.maximum(x, 0.0), max(int(round(_MEDIA_SMOOTH_S / hop_s)), 1))
+    return _standardize(np.maximum(np.diff(x, prepend=x[:1]), 0.0))
 
 
 def _xcorr(a: NDArray[np.float64], b: NDArray[np.float64], max_lag: int) -> NDArray[np.float64]:
@@ -106,7 +122,7 @@ def _prepared(
     hop, start, n = chat.hop_s, chat.start_s, chat.n
     if n < 4:
         return None, []
-    c = _chat_onsets(_filled(chat, hop, start, n), hop)
+    c = _chat_onsets(_filled(chat, hop, start, n), hop, is_onset=chat.name == "chat_onset")
     acts = [_media_activity(_filled(m, hop, start, n), hop) for m in tls]
     return c, [a for a in acts if a is not None]
 
@@ -154,8 +170,9 @@ def lag_curve(
 #: Fewer permutation-null windows than this: use the within-range null instead.
 _MIN_NULL = 8
 #: The within-range null is optimistic (neighbouring lags are correlated), so it
-#: needs a higher z before any confidence is given.
+#: needs a higher z before any confidence is given, and a higher one for full.
 _Z_NONE_SHORT = 4.0
+_Z_SURE_SHORT = 7.0
 
 
 def _null_peaks(
@@ -193,7 +210,9 @@ def estimate_chat_lag(
     Parameters
     ----------
     chat : Timeline
-        Chat activity, e.g. ``chat_signals(...)["chat_rate"]`` (messages per second).
+        The chat's onsets, ``chat_onset`` (see
+        :func:`highlights.features.derived.chat_surprise`; used as they are), or any
+        chat activity such as ``chat_rate`` (messages per second; its rise is taken).
     media : Timeline or sequence of Timeline
         Media activity timelines (loudness, motion, scene change ...).
     max_lag_s : float, default 60.0
@@ -209,8 +228,8 @@ def estimate_chat_lag(
     confidence : float
         0..1 from the z-score of the peak correlation against a permutation null:
         the best correlations found when chat is paired with media from other parts
-        of the stream (circular lags far from 0, one FFT).  z <= 2.5 → 0 (chance
-        level), z >= 6 → 1.  Below ~0.25, prefer a default lag.
+        of the stream (circular lags far from 0, one FFT).  z <= 2 → 0 (chance
+        level), z >= 4 → 1.  Below ~0.25, prefer a default lag.
 
     Raises
     ------
@@ -268,7 +287,7 @@ def estimate_chat_lag(
         med = float(np.median(rest))
         mad = 1.4826 * float(np.median(np.abs(rest - med)))
         z = (peak - med) / max(mad, 1e-12)
-        return lag, float(np.clip((z - _Z_NONE_SHORT) / (_Z_SURE - _Z_NONE_SHORT), 0.0, 1.0))
+        return lag, float(np.clip((z - _Z_NONE_SHORT) / (_Z_SURE_SHORT - _Z_NONE_SHORT), 0.0, 1.0))
     if null.size < 3 or peak <= 0:
         return lag, 0.0
     mu = float(null.mean())
@@ -278,14 +297,26 @@ def estimate_chat_lag(
     return lag, conf
 
 
-#: Chat lag used when it cannot be estimated with confidence, seconds.  Viewers react
-#: "almost always within the previous five to fifteen seconds" (a figure streamers
-#: and clip editors quote for Twitch).
-DEFAULT_CHAT_LAG_S = 5.0
+#: The lag expected before any evidence, seconds: chat "almost always" reacts within
+#: the previous five to fifteen seconds (a figure streamers and clip editors quote),
+#: and tools that read chat with a look-ahead use about 7 s.  An uncertain estimate
+#: is shrunk toward it.
+PRIOR_LAG_S = 8.0
+#: Former name of :data:`PRIOR_LAG_S` (the lag used without any estimate).
+DEFAULT_CHAT_LAG_S = PRIOR_LAG_S
 #: Largest chat lag searched for, seconds.
 MAX_CHAT_LAG_S = 60.0
-#: Below this confidence the estimated chat lag is replaced by DEFAULT_CHAT_LAG_S.
-MIN_LAG_CONFIDENCE = 0.25
+#: Below this confidence the estimate has no weight at all (the prior is used).
+MIN_LAG_CONFIDENCE = 0.0
+#: Media signals the lag is measured against, best first: the streamer's voiced
+#: reactions; without them, the picture; at last loudness.
+_LAG_CUES: tuple[tuple[str, ...], ...] = (
+    ("audio_react",), ("motion", "scene"), ("audio_rms_db",),
+)
+#: Chat time bases (see :attr:`highlights.ChatEvents.time_base`).
+TIME_BASES = ("auto", "live", "video")
+#: The ways a chat lag is found (``result.chat_lag_method``).
+LAG_METHODS = ("given", "video", "estimated", "shrunk", "prior")
 
 
 def shift_chat(
@@ -297,30 +328,38 @@ def shift_chat(
     start_s: float,
     n: int,
     notes: list[str],
+    time_base: str = "live",
 ) -> tuple[dict[str, Timeline], float, float | None, str]:
     """Move chat timelines back by the chat lag, onto the grid ``start_s + i * hop_s``.
 
     Parameters
     ----------
     chat_tls : mapping of str to Timeline
-        Chat signals (must hold ``chat_rate`` for the lag to be estimated).
+        Chat signals (``chat_onset``, or ``chat_rate``, for the lag to be estimated).
     media_tls : mapping of str to Timeline
         Audio/video signals to estimate the lag against.
     chat_lag_s : float or None
-        The lag to apply; None estimates it (5 s default when not confident).
+        The lag to apply; None estimates it.
     hop_s, start_s, n
         The output grid.
     notes : list of str
         Data-quality notes are appended here.
+    time_base : {"live", "video"}, default "live"
+        ``"video"``: chat times are positions in the video (VOD danmaku), lag 0.
 
     Returns
     -------
     shifted : dict of str to Timeline
     lag_s : float
+        Seconds the chat's onset trails the action's onset.
     confidence : float or None
-    method : {"given", "estimated", "default"}
+        Confidence of the estimate in [0, 1] (None when given or video time).
+    method : {"given", "video", "estimated", "shrunk", "prior"}
+        The caller's lag; 0 for video-time chat; the estimate (confidence 1); the
+        estimate shrunk toward :data:`PRIOR_LAG_S` by its lack of confidence; or the
+        prior alone (nothing to estimate from, or confidence 0).
     """
-    lag, conf, method = _chat_lag(chat_tls, media_tls, chat_lag_s, notes)
+    lag, conf, method = _chat_lag(chat_tls, media_tls, chat_lag_s, notes, time_base)
     shifted = {k: tl.shift(-lag).on_grid(hop_s=hop_s, start_s=start_s, n=n, how="mean")
                for k, tl in chat_tls.items()}
     return shifted, lag, conf, method
@@ -331,23 +370,35 @@ def _chat_lag(
     media_tls: Mapping[str, Timeline],
     given: float | None,
     notes: list[str],
+    time_base: str,
 ) -> tuple[float, float | None, str]:
-    """Pick the chat lag: the given one, an estimate, or the default (and say which)."""
+    """Pick the chat lag and say how it was found (see :func:`shift_chat`)."""
     if given is not None:
         return check_nonneg("chat_lag_s", "find_highlights", given), None, "given"
-    cues = [media_tls[k] for k in ("audio_rms_db", "audio_excite", "motion", "scene")
-            if k in media_tls]
-    if not cues or "chat_rate" not in chat_tls:
-        log.info("No media signal to estimate the chat lag from; using %s s.", DEFAULT_CHAT_LAG_S)
-        return DEFAULT_CHAT_LAG_S, None, "default"
+    if time_base == "video":
+        return 0.0, None, "video"
+    chat = chat_tls.get("chat_onset", chat_tls.get("chat_rate"))
+    cues: list[Timeline] = []
+    for group in _LAG_CUES:
+        cues = [media_tls[k] for k in group if k in media_tls
+                and np.nanstd(media_tls[k].values) > 0]
+        if cues:
+            break
+    if chat is None or not cues:
+        log.info("Nothing to measure the chat lag against; using the prior %s s.", PRIOR_LAG_S)
+        return PRIOR_LAG_S, None, "prior"
     # Lags beyond a quarter of the stream cannot be told from chance: cap the search.
-    max_lag = float(np.clip(chat_tls["chat_rate"].duration_s / 4, 10.0, MAX_CHAT_LAG_S))
-    lag, conf = estimate_chat_lag(chat_tls["chat_rate"], cues, max_lag_s=max_lag)
-    if conf < MIN_LAG_CONFIDENCE:
-        notes.append(
-            f"Chat lag estimate {lag:.1f} s has low confidence ({conf:.2f}); "
-            f"using the default {DEFAULT_CHAT_LAG_S:g} s instead."
-        )
+    max_lag = float(np.clip(chat.duration_s / 4, 10.0, MAX_CHAT_LAG_S))
+    est, conf = estimate_chat_lag(chat, cues, max_lag_s=max_lag)
+    if conf >= 1.0:
+        return float(est), 1.0, "estimated"
+    lag = conf * est + (1.0 - conf) * PRIOR_LAG_S
+    if conf <= MIN_LAG_CONFIDENCE:
+        notes.append(f"The chat lag could not be measured (the estimate {est:.1f} s has no "
+                     f"confidence); using the prior {PRIOR_LAG_S:g} s.")
         log.info(notes[-1])
-        return DEFAULT_CHAT_LAG_S, float(conf), "default"
-    return float(lag), float(conf), "estimated"
+        return PRIOR_LAG_S, float(conf), "prior"
+    notes.append(f"Chat lag estimate {est:.1f} s has confidence {conf:.2f}; shrunk toward "
+                 f"the prior {PRIOR_LAG_S:g} s: {lag:.1f} s.")
+    log.info(notes[-1])
+    return float(lag), float(conf), "shrunk"

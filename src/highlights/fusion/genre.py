@@ -18,6 +18,10 @@ Genres
     Live commerce: moments are deals, where orders and gifts (``chat_value``) and
     questions ("link?", "size?") in chat surge, and a product pin (a scene change)
     appears.
+
+A preset is :data:`~highlights.fusion.DEFAULT_WEIGHTS` with each family of signals
+(:data:`FAMILIES`: voice, picture, chat, value) scaled by a multiplier fitted on that
+genre's synthetic streams, so it covers every signal the defaults weigh.
 """
 
 from __future__ import annotations
@@ -35,12 +39,16 @@ log = logging.getLogger(__name__)
 
 #: Genres with a weight preset.
 GENRES = ("game", "talk", "shopping")
-#: Signals the synthetic streams do not model take their default weight scaled like the
-#: fitted weight of this representative (``fitted / default``).
+#: The family of each weighted signal.  A genre preset is the default weights with
+#: each family scaled by how much more (or less) that family predicts highlights in
+#: the genre than in the average genre (see :func:`highlights.learn.fit_genre_presets`).
 FAMILIES: Mapping[str, str] = {
-    "audio_onset": "audio_rms_db",
-    "audio_excite": "audio_rms_db",
-    "video_bytes": "motion",
+    "audio_react": "voice", "audio_burst": "voice", "audio_rms_db": "voice",
+    "audio_onset": "voice", "audio_excite": "voice",
+    "scene": "picture", "motion": "picture", "video_bytes": "picture",
+    "chat_onset": "chat", "chat_rate": "chat", "chat_unique": "chat", "chat_react": "chat",
+    "chat_emote": "chat", "chat_fresh": "chat",
+    "chat_value": "value",
 }
 _DATA_FILE = "genre_weights.json"
 _PRESET_FORMAT = "highlights.genre_weights"

@@ -132,33 +132,47 @@ def fit_genre_presets(
 ) -> dict[str, Any]:
     """Fit the shipped genre presets (what ``genre_weights.json`` holds).
 
-    For each genre, :func:`fit_weights` on :func:`genre_stream` streams of ``seeds``
-    with chat aligned by :func:`align_chat`.  Signals the synthetic streams do not
-    model get their default weight scaled by the ratio of their :data:`FAMILIES`
-    representative.
+    For each genre, :func:`fit_weights` on :func:`~highlights.synth.genre_stream`
+    streams of ``seeds`` (chat aligned by :func:`~highlights.synth.align_chat`) gives
+    each signal family (:data:`~highlights.fusion.genre.FAMILIES`: voice, picture,
+    chat, value) a share of the fitted weight.  A family's multiplier is its share in
+    the genre over its mean share across genres: the defaults are genre-neutral, and
+    a preset tilts them toward what predicts highlights in that genre more than in
+    the others.  The preset is the default weight of every signal times its family's
+    multiplier.
 
     Returns
     -------
     dict
         ``{"format", "version", "note", "seeds", "duration_s", "hop_s",
-        "genres": {genre: {"weights": {...}, "fitted": [...]}}}``.
+        "genres": {genre: {"weights": {...}, "multipliers": {...}, "fitted": {...}}}}``.
     """
-    genres: dict[str, Any] = {}
+    fitted_by: dict[str, dict[str, float]] = {}
+    shares: dict[str, dict[str, float]] = {}
+    families = sorted(set(FAMILIES.values()))
     for genre in GENRES:
         streams = [genre_stream(genre, seed=s, duration_s=duration_s, hop_s=hop_s)
                    for s in seeds]
         tls = [align_chat(st.timelines)[0] for st in streams]
         fitted = fit_weights(tls, [st.spans for st in streams])
-        weights = dict(fitted)
-        for sig, rep in FAMILIES.items():
-            base = DEFAULT_WEIGHTS.get(rep, 0.0)
-            ratio = fitted.get(rep, 0.0) / base if base else 0.0
-            weights[sig] = round(DEFAULT_WEIGHTS[sig] * ratio, 3)
-        genres[genre] = {"weights": weights, "fitted": sorted(fitted)}
+        fitted_by[genre] = fitted
+        total = {f: sum(v for k, v in fitted.items() if FAMILIES.get(k) == f)
+                 for f in families}
+        grand = sum(total.values()) or 1.0
+        shares[genre] = {f: total[f] / grand for f in families}
+    mean = {f: float(np.mean([shares[g][f] for g in GENRES])) for f in families}
+    genres: dict[str, Any] = {}
+    for genre in GENRES:
+        mult = {f: round(shares[genre][f] / mean[f], 3) if mean[f] > 0 else 1.0
+                for f in families}
+        weights = {k: round(float(w) * mult.get(FAMILIES.get(k, ""), 1.0), 3)
+                   for k, w in DEFAULT_WEIGHTS.items() if k != "keyframe"}
+        genres[genre] = {"weights": weights, "multipliers": mult, "fitted": fitted_by[genre]}
         log.info("genre %s: %s", genre, weights)
     return {
-        "format": _PRESET_FORMAT, "version": 1,
-        "note": "Fitted on synthetic streams (highlights.synth.genre_stream), not on real "
-                "recordings; regenerate with highlights.learn.fit_genre_presets().",
+        "format": _PRESET_FORMAT, "version": 2,
+        "note": "Default weights with family multipliers fitted on synthetic streams "
+                "(highlights.synth.genre_stream, seeds listed), not on real recordings; "
+                "regenerate with highlights.learn.fit_genre_presets().",
         "seeds": list(seeds), "duration_s": duration_s, "hop_s": hop_s, "genres": genres,
     }

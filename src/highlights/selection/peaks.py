@@ -109,7 +109,7 @@ def pick_clips(
     min_len_s: float = 15.0,
     max_len_s: float = 90.0,
     pad_s: tuple[float, float] | float = (5.0, 3.0),
-    min_gap_s: float = 30.0,
+    min_gap_s: float = 10.0,
     threshold: float = 0.0,
     rel_level: float = 0.5,
     components: Mapping[str, Timeline] | None = None,
@@ -129,7 +129,7 @@ def pick_clips(
         Bounds on each clip's length in seconds, padding included.
     pad_s : float or (float, float), default (5.0, 3.0)
         Pre-roll and post-roll added around each core span, seconds.
-    min_gap_s : float, default 30.0
+    min_gap_s : float, default 10.0
         Minimum gap between two clips, seconds.
     threshold : float, default 0.0
         A peak must exceed this score (0 = the signals' rolling baseline).

@@ -39,7 +39,7 @@ SELECTION_DEFAULTS: dict[str, Any] = {
     "min_len_s": 15.0,
     "max_len_s": 90.0,
     "pad_s": (5.0, 3.0),
-    "min_gap_s": 30.0,
+    "min_gap_s": 10.0,
     "threshold": 0.0,
     "order": "rank",
     "rel_level": 0.5,

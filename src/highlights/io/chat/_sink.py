@@ -24,6 +24,11 @@ from ._money import parse_money
 
 logger = logging.getLogger(__name__)
 
+# Time-base detection from send times (see _Sink.time_base).
+_MIN_SENT_FOR_TIME_BASE = 20
+_VIDEO_SPREAD_FACTOR = 3.0
+_VIDEO_SPREAD_MIN_S = 86400.0
+
 
 _KIND_CODE = {k: i for i, k in enumerate(CHAT_KINDS)}
 _KIND_SYNONYMS = {
@@ -123,6 +128,31 @@ class _Sink:
         self.rel_base = 0.0
         self.deleted_ids: set[int] = set()
         self.deleted_authors: list[tuple[int, float]] = []
+        # wall-clock send times some formats carry besides the media time (danmaku)
+        self.sent_min = math.inf
+        self.sent_max = -math.inf
+        self.sent_n = 0
+
+    def note_sent(self, unix_s: float | None) -> None:
+        """Record a message's wall-clock send time (UNIX seconds), when the format has one."""
+        if unix_s is not None and unix_s > 0:
+            self.sent_min = min(self.sent_min, unix_s)
+            self.sent_max = max(self.sent_max, unix_s)
+            self.sent_n += 1
+
+    def time_base(self, media_span_s: float) -> str:
+        """``"video"`` when the send times span far more than the media times, else "live".
+
+        Live chat is written while the stream runs, so its send times span about as
+        long as the recording; comments left on a video over months or years span
+        far longer.  Too few send times: ``"unknown"``.
+        """
+        if self.sent_n < _MIN_SENT_FOR_TIME_BASE:
+            return "unknown"
+        spread = self.sent_max - self.sent_min
+        if spread > max(_VIDEO_SPREAD_FACTOR * media_span_s, _VIDEO_SPREAD_MIN_S):
+            return "video"
+        return "live"
 
     def author_code(self, author: str | None) -> int:
         if author is None or author == "":
@@ -369,10 +399,12 @@ def _finish_sink(
     kinds[:] = CHAT_KINDS
     currencies = np.empty(len(sink.currency_names), dtype=object)
     currencies[:] = sink.currency_names
+    span = float(t.max() - t.min()) if t.size else 0.0
     ev = ChatEvents(
         time_s=t, author=names[author], text=texts, kind=kinds[kind.astype(np.intp)],
         value=np.ascontiguousarray(value, dtype=np.float64), source=path, fmt=fmt,
         dropped={}, currency=currencies[cur.astype(np.intp)],
+        time_base=sink.time_base(span),
     )
     return _finish_events(ev, ctx, duration_s)
 
@@ -431,7 +463,7 @@ def _finish_events(ev: ChatEvents, ctx: _Ctx, duration_s: float | None) -> ChatE
     return ChatEvents(
         time_s=ev.time_s, author=ev.author, text=ev.text, kind=ev.kind, value=ev.value,
         source=ev.source, fmt=ev.fmt, dropped={k: v for k, v in ctx.dropped.items() if v},
-        currency=ev.currency,
+        currency=ev.currency, time_base=ev.time_base,
     )
 
 

@@ -76,6 +76,7 @@ def _bili_element(el: Any, sink: _Sink, ctx: _Ctx, line: int | None) -> None:
             return
         author = _nonempty(f[6]) or _nonempty(a.get("uid")) or _nonempty(a.get("user"))
         sink.add(t, author, el.text or "", "message", 0.0, _nonempty(f[7]))
+        sink.note_sent(_num(f[4]))
         return
     if tag not in ("sc", "gift", "guard"):
         return
