@@ -66,9 +66,10 @@ Protocol (fixed here, not tuned on the data)
 
 The library's default method is :func:`library_method`: ``find_highlights(None,
 chat=events, n=10, duration_s=...)`` with the clips it returns.  Live streams: the
-chat lag left to the library (with chat alone it cannot be estimated and the 5 s
-default is applied; the result says so); films: ``chat_lag_s=0``.  ``chat_lag_s=0``
-on live streams is reported as an ablation.
+chat lag left to the library (with chat alone it cannot be measured and the 8 s
+prior is applied; the result says so); films: ``chat_time_base="video"``, what a user
+of video danmaku is told to pass (lag 0, and the video-time chat weights).
+``chat_lag_s=0`` on live streams is reported as an ablation.
 
 A new method is any function ``(events, duration_s) -> clips`` (a sequence of
 ``(start_s, end_s, score)``, or a :class:`MethodOutput` that may also carry a
@@ -784,8 +785,8 @@ def standard_methods() -> list[tuple[str, ClipsFn, ClipsFn | None]]:
     list of (name, live-or-all fn, film fn or None)
     """
     return [
-        ("library default (live: lag by library, film: lag 0)", library_method(None),
-         library_method(0.0)),
+        ("library default (live: lag by library, film: chat_time_base='video')",
+         library_method(None), library_method(None, chat_time_base="video")),
         ("library, chat_lag_s=0 everywhere (ablation)", library_method(0.0), None),
         ("count 30s grid, live −10 s (headline baseline)", count_method("grid", 10.0),
          count_method("grid", 0.0)),

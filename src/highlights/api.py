@@ -108,6 +108,7 @@ def analyze(
         probed = probe(source)
 
     events: ChatEvents | None = None
+    chat_base = "live"
     if chat is not None:
         limit = None  # with media, events are dropped against the analysed duration below
         if source is None and duration_s is not None:
@@ -162,9 +163,10 @@ def analyze(
                                             currency_rates=currency_rates))
         n = int(np.ceil(total_s / hop - 1e-9))
         base = events.time_base if chat_time_base == "auto" else chat_time_base
+        chat_base = "video" if base == "video" else "live"
         shifted, lag, conf, lag_method = shift_chat(
             chat_tls, timelines, chat_lag_s=chat_lag_s, hop_s=hop, start_s=0.0, n=n,
-            notes=notes, time_base="video" if base == "video" else "live",
+            notes=notes, time_base=chat_base,
         )
         timelines = add_derived({**timelines, **shifted})
         events = events.shift(-lag)
@@ -175,6 +177,7 @@ def analyze(
         chat_lag_confidence=conf, chat_lag_method=lag_method, cuts_s=cuts, notes=tuple(notes),
         source=str(source) if source is not None else chat_path or "",
         span_s=total_s if total_s > 0 else None,
+        chat_time_base=None if events is None else chat_base,
     )
 
 

@@ -61,6 +61,9 @@ class Analysis:
     span_s : float or None
         Length of what was analysed, seconds (the media's duration, or for a chat-only
         analysis the span of the chat or the ``duration_s`` given).
+    chat_time_base : {"live", "video"} or None
+        What the chat's times measure (see :attr:`highlights.ChatEvents.time_base`);
+        None without chat.
     """
 
     timelines: dict[str, Timeline]
@@ -73,6 +76,7 @@ class Analysis:
     notes: tuple[str, ...]
     source: str
     span_s: float | None = None
+    chat_time_base: str | None = None
 
     @property
     def duration_s(self) -> float | None:
@@ -124,6 +128,7 @@ def build_highlights(
         fusion = fuse_detail(
             analysis.timelines, weights=resolve_weights(weights, analysis.timelines),
             baseline_s=baseline_s, smooth_s=smooth_s,
+            chat_time_base="video" if analysis.chat_time_base == "video" else "live",
         )
     keyword_source = _keyword_source(analysis.chat)
     selection_notes: list[str] = []
@@ -313,6 +318,7 @@ class Highlights:
                 None if self.chat_lag_confidence is None else round(self.chat_lag_confidence, 3)
             ),
             "chat_lag_method": self.chat_lag_method,
+            "chat_time_base": None if self.analysis is None else self.analysis.chat_time_base,
             "signals": sorted(self.timelines),
             "hop_s": self.score.hop_s,
             "duration_s": round(self.duration_s, 3),
@@ -472,19 +478,40 @@ class Highlights:
 
 
 class _Keywords:
-    """Top chat reactions of a span (a class, not a closure, so results pickle)."""
+    """What the chat says in a span that the rest of the stream does not.
+
+    A class, not a closure, so results pickle; the stream's keyword frequencies
+    (:class:`~highlights.features.chat.KeywordIndex`) are built on the first call and
+    kept.
+    """
 
     def __init__(self, events: ChatEvents) -> None:
         self.events = events
+        self.index: Any = None
 
     def __call__(self, start_s: float, end_s: float) -> Sequence[str]:
-        from .features.chat import top_keywords
+        from .features.chat import KeywordIndex, top_keywords
 
-        return top_keywords(self.events, start_s, end_s, k=5)
+        if self.index is None:
+            self.index = KeywordIndex(self.events)
+        return top_keywords(self.events, start_s, end_s, k=5, index=self.index)
+
+
+_KEYWORD_SOURCES: dict[int, tuple[ChatEvents, _Keywords]] = {}
 
 
 def _keyword_source(events: ChatEvents | None) -> Callable[[float, float], Sequence[str]] | None:
-    return None if events is None else _Keywords(events)
+    """One keyword source per chat (the stream-wide index is built once)."""
+    if events is None:
+        return None
+    hit = _KEYWORD_SOURCES.get(id(events))
+    if hit is not None and hit[0] is events:
+        return hit[1]
+    source = _Keywords(events)
+    if len(_KEYWORD_SOURCES) > 8:  # a few results at a time; never grows without bound
+        _KEYWORD_SOURCES.clear()
+    _KEYWORD_SOURCES[id(events)] = (events, source)
+    return source
 
 
 

@@ -29,7 +29,8 @@ from .lexicon import STOPWORDS, emote_count, reaction_hits, reaction_tokens
 from .tokens import canonical, emotes, graphemes, is_cjk, phrases, tokens
 
 __all__ = ["chat_density", "chat_signals", "spam_weights", "campaign_mask", "top_keywords",
-           "message_keywords", "MESSAGE_KINDS", "VALUE_KINDS", "CAMPAIGN_BUCKET_S",
+           "message_keywords", "KeywordIndex", "GENERIC_KEYWORDS", "MESSAGE_KINDS",
+           "VALUE_KINDS", "CAMPAIGN_BUCKET_S",
            "FRESH_AFTER_S"]
 
 #: Kinds counted as chat messages by default (text written by viewers).
@@ -605,6 +606,7 @@ def top_keywords(
     *,
     k: int = 5,
     cjk: str = "ngram",
+    index: KeywordIndex | None = None,
 ) -> tuple[str, ...]:
     """The most shared reactions/emotes/words in a time window, for clip explanations.
 
@@ -625,11 +627,20 @@ def top_keywords(
         How many keywords.
     cjk : {"ngram", "segment"}, default "ngram"
         How Chinese/Japanese runs are split (see :func:`highlights.features.tokens.tokens`).
+    index : KeywordIndex, optional
+        The stream's keyword frequencies (:class:`KeywordIndex`).  With it, a
+        keyword counts by its authors in the window times how rare it is across the
+        stream (``log((B + 1) / (b + 1))`` over the stream's ``B`` one-minute buckets,
+        ``b`` of which use it), and question words, punctuation runs and generic
+        reactions (:data:`GENERIC_KEYWORDS`) are left out: what a window says that
+        the rest of the stream does not, rather than "LUL" or "？？？" everywhere.
+        Without it, keywords count by authors alone.
 
     Returns
     -------
     tuple of str
-        Up to ``k`` keywords, most shared first; empty when the window has no chat.
+        Up to ``k`` keywords, most distinctive (or shared) first; empty when the window
+        has no chat.
 
     Examples
     --------
@@ -656,18 +667,20 @@ def top_keywords(
         kws = cache.get(text)
         if kws is None:
             kws = cache[text] = message_keywords(text, cjk=cjk)
-        for kw in kws:
+        for kw in sorted(kws):  # a set: sorted, so ties break the same way every run
             key = (author if author is not None else ("#", j), kw)
             if key in seen:
                 continue
             seen.add(key)
             counts[kw] += 1
+    if index is not None:
+        return _pick_keywords(index.weigh(counts), int(k))
     return _pick_keywords(counts, int(k))
 
 
-def _pick_keywords(counts: Counter[str], k: int) -> tuple[str, ...]:
-    """The ``k`` most shared keywords, leaving out CJK n-grams of a longer candidate."""
-    ranked = counts.most_common()  # ties: first counted first
+def _pick_keywords(counts: Mapping[str, float], k: int) -> tuple[str, ...]:
+    """The ``k`` top keywords, leaving out CJK n-grams of a longer candidate."""
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties first counted first
     longer = [(kw, c) for kw, c in ranked if is_cjk(kw)]
     out: list[str] = []
     for kw, c in ranked:
@@ -686,3 +699,75 @@ def _pick_keywords(counts: Counter[str], k: int) -> tuple[str, ...]:
                 continue
         out.append(kw)
     return tuple(out)
+
+
+#: Question words, fillers and generic reactions that say nothing about *what*
+#: happened; left out of weighted keywords (with a :class:`KeywordIndex`).  Anything
+#: else that is everywhere in a stream sinks by its stream-wide frequency instead.
+GENERIC_KEYWORDS = frozenset({
+    "什么", "怎么", "为什么", "吗", "啊", "呢", "吧", "哈哈", "草", "好耶", "来了", "可以",
+    "真的", "这个", "那个", "是不是", "有没有", "没有", "我们", "你们", "他们", "就是",
+    "なに", "なんで", "ある", "いる", "する", "です", "ます",
+    "뭐", "왜", "진짜", "ㅋㅋ", "ㅎㅎ",
+    "lol", "lmao", "haha", "wtf", "omg", "what", "why", "how", "yes", "nice", "good",
+})
+#: Bucket length of the stream-wide keyword frequencies, seconds.
+KEYWORD_BUCKET_S = 60.0
+#: A keyword must be written by at least this many authors in a window to be named
+#: (one viewer's word is no explanation), unless the window has fewer authors.
+KEYWORD_MIN_AUTHORS = 2
+
+
+class KeywordIndex:
+    """How common each chat keyword is across a stream, to weigh window keywords.
+
+    Built once per stream (each distinct message text is tokenised once); then
+    :func:`top_keywords` (``index=``) ranks a window's keywords by authors x rarity.
+
+    Parameters
+    ----------
+    events : ChatEvents
+        The stream's chat.
+    cjk : {"ngram", "segment"}, default "ngram"
+        How Chinese/Japanese runs are split.
+
+    Examples
+    --------
+    >>> t = np.arange(0.0, 600.0, 1.0)
+    >>> text = ["LUL"] * 600
+    >>> text[300:305] = ["baron steal"] * 5
+    >>> ev = ChatEvents.from_arrays(t, author=[f"u{i}" for i in range(600)], text=text)
+    >>> top_keywords(ev, 295, 310, k=2, index=KeywordIndex(ev))
+    ('baron', 'steal')
+    """
+
+    def __init__(self, events: ChatEvents, *, cjk: str = "ngram") -> None:
+        n = len(events)
+        self.cjk = cjk
+        buckets: dict[str, set[int]] = {}
+        if n:
+            b = np.floor((events.time_s - events.time_s[0]) / KEYWORD_BUCKET_S).astype(np.int64)
+            self.n_buckets = int(b[-1]) + 1 if n else 0
+            is_msg = np.isin(events.kind.astype(str), MESSAGE_KINDS)
+            tcode, texts = _factorize(events.text, n)
+            kws = [message_keywords(str(x or ""), cjk=cjk) for x in texts]
+            pairs = np.unique(tcode[is_msg].astype(np.int64) * (self.n_buckets + 1) + b[is_msg])
+            for code, bucket in zip((pairs // (self.n_buckets + 1)).tolist(),
+                                    (pairs % (self.n_buckets + 1)).tolist(), strict=True):
+                for kw in kws[code]:
+                    buckets.setdefault(kw, set()).add(bucket)
+        else:
+            self.n_buckets = 0
+        self.df = {kw: len(bs) for kw, bs in buckets.items()}
+
+    def idf(self, keyword: str) -> float:
+        """Rarity of ``keyword`` in the stream, ``log((B + 1) / (b + 1))`` (>= 0)."""
+        return math.log((self.n_buckets + 1) / (self.df.get(keyword, 0) + 1))
+
+    def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
+        """Authors x rarity of each keyword of a window, generic ones left out."""
+        most = max(counts.values(), default=0)
+        need = min(KEYWORD_MIN_AUTHORS, most)
+        return {kw: c * self.idf(kw) for kw, c in counts.items()
+                if c >= need and kw.lower() not in GENERIC_KEYWORDS
+                and any(ch.isalnum() for ch in kw) and self.idf(kw) > 0}

@@ -18,13 +18,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validate import check_nonneg, check_positive, fail
+from .._validate import check_choice, check_nonneg, check_positive, fail
 from .._window import moving_average, window_max
 from ..errors import SignalMissingWarning
 from ..timeline import Timeline, common_grid
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "VIDEO_TIME_CHAT_WEIGHTS",
     "REACTION_SIGNALS",
     "ACTION_SIGNALS",
     "Fusion",
@@ -61,6 +62,16 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "chat_unique": 0.25,
     "chat_react": 0.25,
     "chat_value": 0.5,
+}
+
+#: Chat weights for chat in *video time* (:attr:`highlights.ChatEvents.time_base`
+#: ``"video"``: Bilibili video danmaku, NicoNico).  Viewers of a recording leave
+#: comments at the position they are watching, each on their own schedule, so
+#: there is no burst of fresh voices at a moment; how many distinct viewers comment
+#: at a position is the signal.  So the levels weigh more than the onset, and they
+#: are not gated by reaction evidence (they are the evidence).
+VIDEO_TIME_CHAT_WEIGHTS: Mapping[str, float] = {
+    "chat_onset": 0.5, "chat_unique": 1.0, "chat_rate": 0.5,
 }
 
 #: Signals that show someone *reacted*: the streamer's voiced outbursts and the
@@ -282,6 +293,7 @@ def fuse_detail(
     smooth_s: float = 3.0,
     clip: tuple[float, float] = (-2.0, 8.0),
     agreement: bool = True,
+    chat_time_base: str = "live",
 ) -> Fusion:
     """Fuse aligned signals into a score, keeping each signal's contribution.
 
@@ -309,6 +321,10 @@ def fuse_detail(
         below a moment people reacted to.  The chat's levels (:data:`GATED_SIGNALS`)
         are gated the same way.  Without a weighted evidence signal, or when no
         reaction anywhere reaches ``z1``, the gate is open (``g = 1``).
+    chat_time_base : {"live", "video"}, default "live"
+        ``"video"``: the chat is video danmaku; :data:`VIDEO_TIME_CHAT_WEIGHTS` replace
+        the default chat weights (``weights`` still override them) and the chat's
+        levels are not gated.
 
     Returns
     -------
@@ -337,7 +353,10 @@ def fuse_detail(
             SignalMissingWarning,
             stacklevel=2,
         )
-    merged = {**DEFAULT_WEIGHTS, **{k: float(w) for k, w in user.items()}}
+    check_choice("chat_time_base", "fuse", chat_time_base, ("live", "video"))
+    video_time = chat_time_base == "video"
+    defaults = {**DEFAULT_WEIGHTS, **VIDEO_TIME_CHAT_WEIGHTS} if video_time else DEFAULT_WEIGHTS
+    merged = {**defaults, **{k: float(w) for k, w in user.items()}}
     first = common_grid(items, "fuse")
     lo, hi = _check_clip(clip, "fuse")
     width = max(1, int(round(smooth / first.hop_s)))
@@ -367,7 +386,8 @@ def fuse_detail(
     if agreement and first.n:
         gate = _agreement_gate(components, used, first.hop_s)
         if gate is not None:
-            for key in (GATED_SIGNALS & components.keys()):
+            gated = ACTION_SIGNALS if video_time else GATED_SIGNALS
+            for key in (gated & components.keys()):
                 comp = components[key].values
                 scaled = np.where(comp > 0, comp * gate, comp).astype(np.float32)
                 total += scaled - comp
