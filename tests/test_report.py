@@ -305,3 +305,26 @@ def test_report_command_chat_only_and_errors(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["find", "--chat", str(chat), "--timelines"])
     assert exc.value.code == 2 and "--timelines needs --json" in capsys.readouterr().err
+
+
+def test_report_from_an_export_folder_previews_the_clip_files(demo, tmp_path: Path) -> None:
+    stream, result = demo
+    out = tmp_path / "out"
+    result.export(out, formats=["json", "clips"])
+    data = page_data(read_result(out / "highlights.json"), thumbnails_per_clip=0, base_dir=out)
+    files = [c["file"] for c in data["clips"]]
+    assert len(files) == len(result.clips)
+    assert all(f.startswith("clips/") and (out / f).is_file() for f in files)
+    assert data["preview"]["kind"] == "video"
+
+
+def test_a_moved_result_finds_its_recording_next_to_it(demo) -> None:
+    stream, result = demo
+    doc = result.to_dict()
+    doc["media"]["path"] = "somewhere/else/stream.mp4"   # as recorded on another machine
+    moved = stream.video_path.parent / "moved.json"
+    moved.write_text(json.dumps(doc))
+    data = page_data(read_result(moved), thumbnails_per_clip=1)
+    assert data["recording"]["path"] == str(stream.video_path.resolve())
+    assert data["preview"] is not None and all(c["thumbs"] for c in data["clips"])
+    assert data["messages"] == []

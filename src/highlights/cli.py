@@ -622,18 +622,21 @@ def _reanalyse(doc: Any, args: argparse.Namespace) -> Any:
     from .api import analyze, select
 
     params = doc.params
-    media_path = doc.media.path if doc.media is not None else None
+    media_path: Path | None = None
     chat = args.chat
     if doc.media is None:  # a chat-only result: its source is the chat log
-        chat = chat or (doc.source or None)
-        if not chat or not Path(chat).is_file():
+        found = doc.locate(doc.source)
+        chat = chat or (None if found is None else str(found))
+        if not chat:
             _status(args, "the result JSON has no timelines and its chat log is not there; "
                     "the page shows the clips without them")
             return doc
-    elif media_path is None or not Path(media_path).is_file():
-        _status(args, f"the result JSON has no timelines and the recording {media_path} is not "
-                "there; the page shows the clips without them")
-        return doc
+    else:
+        media_path = doc.locate(doc.media.path)
+        if media_path is None:
+            _status(args, f"the result JSON has no timelines and the recording "
+                    f"{doc.media.path} is not there; the page shows the clips without them")
+            return doc
     _status(args, "the result JSON has no timelines: analysing the recording again"
             + (f" (through the cache {args.cache})" if args.cache else "") + " ...")
     analysis = analyze(

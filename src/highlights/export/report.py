@@ -129,6 +129,8 @@ class _Input:
     notes: tuple[str, ...]
     timelines_from: str
     clip_files: Mapping[int, Path] = field(default_factory=dict)
+    #: Where the recording (or the chat log of a chat-only result) is now, if found.
+    found: Path | None = None
 
 
 _ORIGINS = {
@@ -150,6 +152,8 @@ def _as_input(result: Highlights | ResultDocument) -> _Input:
             chat_lag_method=result.chat_lag_method, notes=result.notes,
             timelines_from=_ORIGINS.get(result.timelines_origin, result.timelines_origin),
             clip_files=_exported_clips(result),
+            found=result.locate(result.media.path if result.media is not None
+                                else result.source),
         )
     from ..result import Highlights
 
@@ -162,7 +166,12 @@ def _as_input(result: Highlights | ResultDocument) -> _Input:
         timelines=result.timelines, score=result.score, chat_lag_s=result.chat_lag_s,
         chat_lag_confidence=result.chat_lag_confidence, chat_lag_method=result.chat_lag_method,
         notes=result.notes, timelines_from=_ORIGINS["analysis"],
+        found=_existing(result.media.path if result.media is not None else result.source),
     )
+
+
+def _existing(path: str | None) -> Path | None:
+    return Path(path) if path and Path(path).is_file() else None
 
 
 def _exported_clips(doc: ResultDocument) -> dict[int, Path]:
@@ -460,22 +469,22 @@ def page_data(
     base = None if base_dir is None else Path(base_dir)
     messages: list[str] = []
     media = inp.media
-    media_path = Path(media.path) if media is not None and media.path else None
-    media_ok = media_path is not None and media_path.is_file()
+    media_path = inp.found if media is not None else None
+    media_ok = media_path is not None
     if media is not None and not media_ok:
         messages.append(f"The recording {media.path} is not there any more: no thumbnails "
                         "and no previews.")
     kind = "media" if media is not None else "chat"
     rec_path = media.path if media is not None else inp.source
+    where = inp.found
     recording: dict[str, Any] = {
-        "path": str(Path(rec_path).resolve()) if rec_path else "",
+        "path": str((where or Path(rec_path)).resolve()) if rec_path else "",
         "name": Path(rec_path).name if rec_path else "",
         "kind": kind,
         "size_bytes": (media.size_bytes if media is not None
-                       else (Path(rec_path).stat().st_size
-                             if rec_path and Path(rec_path).is_file() else None)),
+                       else (where.stat().st_size if where is not None else None)),
         "duration_s": round(inp.duration_s, 3),
-        "identity": _identity(rec_path) if rec_path and Path(rec_path).is_file() else None,
+        "identity": _identity(str(where)) if where is not None else None,
     }
     preview = None
     if media_ok and media is not None and media_path is not None:
@@ -526,7 +535,7 @@ def page_data(
                               else round(inp.chat_lag_confidence, 2))}
     name = recording["name"] or "highlights"
     return {
-        "schema": REVIEW_SCHEMA, "schema_version": REVIEW_SCHEMA_VERSION,
+        "review_schema": REVIEW_SCHEMA, "review_schema_version": REVIEW_SCHEMA_VERSION,
         "library_version": __version__,
         "page_id": secrets.token_hex(8),
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -666,8 +675,8 @@ def notebook_html(result: Highlights | ResultDocument, *, thumbnails: bool = Fal
     str
         An ``<iframe srcdoc=...>`` element.
     """
-    page = report_html(result, thumbnails=thumbnails, points=NOTEBOOK_POINTS)
     height = check_int("height_px", "notebook_html", height_px, minimum=100)
+    page = report_html(result, thumbnails=thumbnails, points=NOTEBOOK_POINTS)
     return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
             f'style="width:100%;height:{height}px;border:1px solid #ddd" '
             f'title="highlights review"></iframe>')

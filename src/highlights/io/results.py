@@ -13,6 +13,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,27 @@ class ResultDocument:
     score: Timeline | None = None
     timelines_origin: str = "none"
     path: str = ""
+
+    def locate(self, recorded: str | None) -> Path | None:
+        """Find a file the result names (its recording or chat log), wherever it is now.
+
+        The path as recorded (relative to the current folder when it is relative),
+        then relative to the JSON file's folder, then the bare file name next to the
+        JSON (a result exported into the recording's folder, or moved with it).
+
+        Returns
+        -------
+        pathlib.Path or None
+            The first candidate that is a file, or None.
+        """
+        if not recorded:
+            return None
+        given = Path(recorded)
+        here = Path(self.path).resolve().parent if self.path else None
+        candidates = [given]
+        if here is not None:
+            candidates += [here / given, here / given.name]
+        return next((c for c in candidates if c.is_file()), None)
 
     def with_timelines(self, timelines: Mapping[str, Timeline], score: Timeline | None, *,
                        origin: str) -> ResultDocument:

@@ -124,8 +124,8 @@
   }
   function reviewDoc() {
     return {
-      schema: "highlights.review",
-      schema_version: 1,
+      schema: DATA.review_schema,
+      schema_version: DATA.review_schema_version,
       library_version: DATA.library_version,
       page_id: DATA.page_id,
       saved_at: new Date().toISOString(),
