@@ -87,18 +87,23 @@ def test_thumbnails_are_small_jpegs_of_the_right_frames(demo, tmp_path: Path) ->
 
     # Hard cuts at 1.5 s and 3 s between flat colours: each thumbnail shows its scene.
     path = make_media(tmp_path / "cuts.mp4", duration_s=4.0, gop=10)
-    uris = thumbnails(path, [3.5, 0.5, 2.2, 9.0])
+    thumbs = thumbnails(path, [3.5, 0.5, 2.2, 9.0])
     import cv2
 
     colours = []
-    for uri in uris:
-        assert uri is not None and uri.startswith("data:image/jpeg;base64,")
-        raw = base64.b64decode(uri.split(",", 1)[1])
+    for th in thumbs:
+        assert th is not None and th.uri.startswith("data:image/jpeg;base64,")
+        raw = base64.b64decode(th.uri.split(",", 1)[1])
         img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
         assert img.shape[1] == THUMB_WIDTH and img.shape[0] == 90
         colours.append(img[5:20, 5:20].reshape(-1, 3).mean(axis=0)[::-1])  # RGB
     for got, scene in zip(colours, (2, 0, 1, 2)):            # 9.0 s: the last frame
         assert np.abs(got - np.array(COLOURS[scene])).max() < 30
+    assert [th.time_s for th in thumbs[:3]] == [3.52, 0.52, 2.2]  # first frame at/after
+    assert thumbs[3].time_s == pytest.approx(3.96)
+    # With slack, the keyframe before the time (every 10th frame here) is enough.
+    near = thumbnails(path, [1.0, 3.3], slack_s=[0.5, 0.2])
+    assert [th.time_s for th in near] == [0.8, 3.2]
     _, result = demo
     sizes = [len(t["src"]) for c in page_data(result)["clips"] for t in c["thumbs"]]
     assert max(sizes) < 12_000                               # ~5-9 kB of base64 each

@@ -47,7 +47,7 @@ from datetime import datetime, timezone
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 import numpy as np
@@ -57,6 +57,7 @@ from .._atomic import write_atomic
 from .._schema import REVIEW_SCHEMA, REVIEW_SCHEMA_VERSION
 from .._validate import check_int, fail
 from .._version import __version__
+from ..errors import MediaError
 from ..io.results import ResultDocument
 from ..io.review import Review, ReviewedClip, read_review
 from ..timeline import Timeline
@@ -66,7 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..result import Highlights
 
 __all__ = ["write_report", "report_html", "notebook_html", "page_data", "read_review",
-           "Review", "ReviewedClip", "thumbnails", "envelope", "PAGE_POINTS",
+           "Review", "ReviewedClip", "thumbnails", "Thumbnail", "envelope", "PAGE_POINTS",
            "THUMB_WIDTH", "THUMB_QUALITY", "THUMBS_PER_CLIP"]
 
 #: Most points per signal on the page (each a minimum, maximum and mean).
@@ -284,21 +285,30 @@ def _colours(names: Sequence[str]) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------- thumbnails
+class Thumbnail(NamedTuple):
+    """One thumbnail: the time of the frame shown, and the picture as a ``data:`` URI."""
+
+    time_s: float
+    uri: str
+
+
 def thumbnails(
     media_path: str | os.PathLike[str],
     times_s: Sequence[float],
     *,
+    slack_s: float | Sequence[float] = 0.0,
     width: int = THUMB_WIDTH,
     quality: int = THUMB_QUALITY,
     video_stream: int | None = None,
-) -> list[str | None]:
-    """Small JPEG thumbnails of a recording at given times, as ``data:`` URIs.
+) -> list[Thumbnail | None]:
+    """Small JPEG thumbnails of a recording at given times, decoding only near them.
 
-    Only what is near each time is decoded: for each time (in order) the file is
-    sought to the keyframe before it (:func:`highlights.io.seek.keyframe_before`)
-    and decoded up to the frame at that time; a time a moment after the previous one
-    continues decoding instead of seeking again.  The picture is turned upright as
-    players show it.
+    For each time (in order) the file is sought to the keyframe before it
+    (:func:`highlights.io.seek.keyframe_before`).  When that keyframe is within
+    ``slack_s`` of the time it is the thumbnail (one frame decoded); otherwise frames
+    are decoded from it up to ``time - slack_s``.  A time a moment after the previous
+    one continues decoding instead of seeking again.  The picture is turned upright
+    as players show it.
 
     Parameters
     ----------
@@ -306,6 +316,11 @@ def thumbnails(
         The recording.
     times_s : sequence of float
         Seconds from the media start.
+    slack_s : float or sequence of float, default 0.0
+        How much earlier than its time a thumbnail may be (one value, or one per
+        time).  The review page passes half the spacing of a clip's thumbnails, so
+        each shows a frame of its own part of the clip, usually a keyframe.  0 means
+        the first frame at or after the time.
     width : int, default THUMB_WIDTH
         Thumbnail width in pixels (height keeps the aspect ratio).
     quality : int, default THUMB_QUALITY
@@ -315,14 +330,17 @@ def thumbnails(
 
     Returns
     -------
-    list of str or None
-        One ``data:image/jpeg;base64,...`` URI per time, in the order given (the
-        last frame for a time past it); None for every time when there is no video.
+    list of Thumbnail or None
+        One per time, in the order given: the time of the frame shown and a
+        ``data:image/jpeg;base64,...`` URI (the last frame for a time past it); None
+        for every time when there is no video.
 
     Raises
     ------
     MediaError
         If the file cannot be opened.
+    InvalidParameterError
+        For a bad width, quality or slack.
     """
     import base64
 
@@ -338,16 +356,22 @@ def thumbnails(
         seek,
     )
 
-    width = check_int("width", "thumbnails", width, minimum=16)
-    quality = check_int("quality", "thumbnails", quality, minimum=1)
-    out: list[str | None] = [None] * len(times_s)
-    if not times_s:
+    caller = "thumbnails"
+    width = check_int("width", caller, width, minimum=16)
+    quality = check_int("quality", caller, quality, minimum=1)
+    times = [float(t) for t in times_s]
+    slacks = ([float(slack_s)] * len(times) if isinstance(slack_s, (int, float))
+              else [float(x) for x in slack_s])
+    if len(slacks) != len(times) or not all(math.isfinite(x) and x >= 0 for x in slacks):
+        raise fail("slack_s", caller, "a number >= 0, or one per time", slack_s)
+    out: list[Thumbnail | None] = [None] * len(times)
+    if not times:
         return out
     container = open_media(media_path)
     try:
         if not container.streams.video:
             return out
-        video, _ = pick_streams(container, video_stream=video_stream, caller="thumbnails")
+        video, _ = pick_streams(container, video_stream=video_stream, caller=caller)
         if video is None:
             return out
         video.thread_type = "AUTO"
@@ -364,46 +388,51 @@ def thumbnails(
             for packet in demux_from_keyframe(container, [video], video):
                 yield from decode_packet(packet, stacklevel=3)
 
+        last: list[Any] = [None, ""]  # the last frame encoded (kept, so never confused)
+
         def encode(frame: Any) -> str:
-            rgb = frame.reformat(width=scale_w, height=scale_h, format="bgr24").to_ndarray()
-            if rotation:
-                rgb = np.rot90(rgb, k=-rotation // 90)
-            ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb),
-                                   [int(cv2.IMWRITE_JPEG_QUALITY), min(quality, 100)])
-            if not ok:  # pragma: no cover - OpenCV always encodes a valid image
-                return ""
-            return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode("ascii")
+            if frame is not last[0]:
+                img = frame.reformat(width=scale_w, height=scale_h, format="bgr24").to_ndarray()
+                if rotation:
+                    img = np.rot90(img, k=-rotation // 90)
+                ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(img),
+                                       [int(cv2.IMWRITE_JPEG_QUALITY), min(quality, 100)])
+                if not ok:  # pragma: no cover - OpenCV always encodes a valid image
+                    raise MediaError("A thumbnail could not be encoded as JPEG.")
+                last[:] = [frame, "data:image/jpeg;base64,"
+                           + base64.b64encode(buf.tobytes()).decode("ascii")]
+            return str(last[1])
 
         stream: Any = None
-        last_t = -math.inf
-        current: Any = None  # the last frame decoded and its time
-        for i in sorted(range(len(times_s)), key=lambda k: times_s[k]):
-            t = max(float(times_s[i]), 0.0)
-            if stream is None or t < last_t or t - last_t > 2.0:
+        pos: tuple[Any, float] | None = None  # the last frame decoded and its time
+        for i in sorted(range(len(times)), key=lambda k: times[k]):
+            t = max(times[i], 0.0)
+            lo = t - slacks[i]
+            if pos is not None and lo - 1e-3 <= pos[1] <= t + slacks[i]:
+                out[i] = Thumbnail(round(pos[1], 3), encode(pos[0]))  # the frame we have
+                continue
+            if stream is None or pos is None or pos[1] > t or t - pos[1] > 2.0:
                 target, _ = keyframe_before(container, video, origin + Fraction(t))
                 seek(container, target)
                 stream = frames()
-                current = None
-            best = current
-            if current is None or current[1] < t:
-                for frame in stream:
-                    if frame.pts is None:
-                        continue
-                    ft = float(frame.pts * tb - origin)
-                    best = current = (frame, ft)
-                    if ft >= t - 1e-3:
-                        break
-            last_t = t
-            if best is not None:
-                out[i] = encode(best[0])
+                pos = None
+            for frame in stream:
+                if frame.pts is None:
+                    continue
+                pos = (frame, float(frame.pts * tb - origin))
+                if pos[1] >= lo - 1e-3:
+                    break
+            if pos is not None:
+                out[i] = Thumbnail(round(pos[1], 3), encode(pos[0]))
         return out
     finally:
         container.close()
 
 
-def _thumb_times(clip: Clip, k: int) -> list[float]:
+def _thumb_times(clip: Clip, k: int) -> tuple[list[float], float]:
+    """``k`` times spread across ``clip`` (the middle of each k-th) and half their spacing."""
     length = clip.end_s - clip.start_s
-    return [round(clip.start_s + length * (j + 0.5) / k, 3) for j in range(k)]
+    return [round(clip.start_s + length * (j + 0.5) / k, 3) for j in range(k)], length / k / 2
 
 
 # ----------------------------------------------------------------------------- page data
@@ -495,12 +524,14 @@ def page_data(
 
     thumbs: list[list[dict[str, Any]]] = [[] for _ in inp.clips]
     if k and media_ok and media is not None and media.has_video and media_path is not None:
-        times = [_thumb_times(c, k) for c in inp.clips]
-        flat = thumbnails(media_path, [t for ts in times for t in ts],
+        spread = [_thumb_times(c, k) for c in inp.clips]
+        flat = thumbnails(media_path, [t for ts, _ in spread for t in ts],
+                          slack_s=[half for ts, half in spread for _ in ts],
                           video_stream=media.video_stream)
         it = iter(flat)
-        for i, ts in enumerate(times):
-            thumbs[i] = [{"t": t, "src": src} for t, src in zip(ts, it) if src]
+        for i, (ts, _) in enumerate(spread):
+            thumbs[i] = [{"t": th.time_s, "src": th.uri}
+                         for th in (next(it) for _ in ts) if th is not None]
 
     weights = inp.params.get("weights") if isinstance(inp.params.get("weights"), dict) else {}
     assert isinstance(weights, dict)

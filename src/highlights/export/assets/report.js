@@ -348,12 +348,16 @@
     kids.push(s("rect", { x: 0, y: 0, width: svgW, height: svgH, fill: "#ffffff" }));
     // axis and grid
     var axis = s("g", { class: "axis" });
+    var lastRight = -Infinity;
     ticks().forEach(function (t) {
-      var x = xOf(t);
-      var right = x > svgW - 60;
-      axis.append(s("line", { x1: x, x2: x, y1: AXIS_H - 4, y2: svgH }),
-        s("text", { x: right ? x - 3 : x + 3, y: 15, "text-anchor": right ? "end" : "start",
-          text: hms(t) }));
+      var x = xOf(t), label = hms(t), w = 6.6 * label.length;
+      axis.append(s("line", { x1: x, x2: x, y1: AXIS_H - 4, y2: svgH }));
+      var right = x + 3 + w > svgW;            // the last label ends at its tick
+      var left = right ? x - 3 - w : x + 3;
+      if (left < lastRight + 8) return;        // no label over the previous one
+      lastRight = left + w;
+      axis.append(s("text", { x: right ? x - 3 : x + 3, y: 15,
+        "text-anchor": right ? "end" : "start", text: label }));
     });
     kids.push(axis);
     // clips behind the curves
