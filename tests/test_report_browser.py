@@ -279,3 +279,26 @@ def test_timeline_rows_collapse(driver, demo) -> None:
     assert svg.size["height"] < tall
     driver.find_element(By.CSS_SELECTOR, '[data-toggle="signals"]').click()
     assert svg.size["height"] == tall
+
+
+def test_notebook_view_works_inside_its_frame(driver, demo, tmp_path: Path) -> None:
+    """What ``_repr_html_`` gives a notebook: the page, light, running in its own iframe."""
+    _, result, _ = demo
+    host = tmp_path / "notebook.html"
+    host.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+                    f"{result._repr_html_()}</body></html>", encoding="utf-8")
+    open_page(driver, host)
+    frame = driver.find_element(By.TAG_NAME, "iframe")
+    assert frame.size["height"] >= 600
+    driver.switch_to.frame(frame)
+    try:
+        cards = driver.find_elements(By.CSS_SELECTOR, ".hl-card")
+        assert len(cards) == len(result.clips)
+        assert driver.find_elements(By.CSS_SELECTOR, ".hl-thumbs img") == []
+        _press(driver, result.clips[0].rank, "accept")
+        assert _card(driver, result.clips[0].rank).get_attribute("data-decision") == "accepted"
+    finally:
+        driver.switch_to.default_content()
+    assert console_errors(driver) == []
+    urls = requested_urls(driver)
+    assert all(re.match(r"(file|data|blob|about):", u) for u in urls), urls
