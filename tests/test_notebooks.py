@@ -24,6 +24,14 @@ def test_notebook_executes(path, tmp_path):
         for out in cell.get("outputs", []) if out.get("output_type") == "error"
     ]
     assert not errors
+    if path.name == "quickstart.ipynb":
+        outputs = [out for cell in nb.cells if cell.cell_type == "code"
+                   for out in cell.get("outputs", [])]
+        data = [out.get("data", {}) for out in outputs]
+        # The timeline figure renders as an image, not as "<Figure size ...>" text.
+        assert any("image/png" in d for d in data), "the plot cell shows no figure"
+        # Displaying a result shows the light review page.
+        assert any("<iframe srcdoc=" in str(d.get("text/html", "")) for d in data)
 
 
 def test_there_is_a_notebook():

@@ -7,12 +7,16 @@ changes meaning; adding a field does not change it.
 ================================ ========================================================
 ``highlights.result`` v2         a whole result (:meth:`highlights.Highlights.to_json`)
 ``highlights.clips`` v1          a clip list (``export_clips(format="json")``)
+``highlights.review`` v1         a producer's decisions on a result's clips, downloaded
+                                 from the review page (:mod:`highlights.export.report`);
+                                 read by :func:`highlights.io.review.read_review`
 ================================ ========================================================
 """
 
 from __future__ import annotations
 
-__all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION"]
+__all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION",
+           "REVIEW_SCHEMA", "REVIEW_SCHEMA_VERSION"]
 
 #: A whole result: clips, parameters, media, chat lag, notes (and optionally timelines).
 RESULT_SCHEMA = "highlights.result"
@@ -21,3 +25,7 @@ RESULT_SCHEMA_VERSION = 2
 #: A clip list with the media it refers to.
 CLIPS_SCHEMA = "highlights.clips"
 CLIPS_SCHEMA_VERSION = 1
+#: A producer's decisions on a result's clips (accepted / rejected / undecided, edited
+#: edges) plus the recording's identity: labels a model can be fitted from.
+REVIEW_SCHEMA = "highlights.review"
+REVIEW_SCHEMA_VERSION = 1

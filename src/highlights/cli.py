@@ -1,11 +1,12 @@
-"""Command-line interface: ``highlights find | demo | probe``.
+"""Command-line interface: ``highlights find | report | demo | probe``.
 
 Results go to stdout; progress, warnings and errors go to stderr.  Exit status: 0 on
 success, 1 when an input cannot be read or an output cannot be written, 2 for a
 usage error.
 
 Every subcommand names its outputs the same way (:func:`_add_output_options`):
-``--out DIR`` a folder of outputs, ``--json PATH`` (``-`` for standard output),
+``--out DIR`` a folder of outputs (``report``: its page, an ``.html`` file or a folder),
+``--json PATH`` (``-`` for standard output),
 ``--plot PATH``, ``--overwrite``; :func:`_check_outputs` checks them all before any
 analysis.
 """
@@ -21,7 +22,7 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -119,6 +120,7 @@ def _add_output_options(
     *,
     out: str | None = None,
     out_default: str | None = None,
+    out_metavar: str = "DIR",
     export: bool = False,
     json: bool = True,
     plot: bool = True,
@@ -127,16 +129,17 @@ def _add_output_options(
     """Add the output options, named alike in every subcommand, as one help group.
 
     ``--out DIR`` (a folder of outputs; ``out`` is its help text, omitted when
-    ``None``), ``--export LIST`` (formats written into ``--out``), ``--json PATH|-``
-    (``-`` = standard output; human-readable output then goes to stderr), ``--plot
-    PATH`` and ``--overwrite``.  A subcommand that writes outputs adds them with this
-    function and checks them with :func:`_check_outputs` before doing any work.
+    ``None``; ``out_metavar`` its placeholder), ``--export LIST`` (formats written
+    into ``--out``), ``--json PATH|-`` (``-`` = standard output; human-readable output
+    then goes to stderr), ``--plot PATH`` and ``--overwrite``.  A subcommand that
+    writes outputs adds them with this function and checks them with
+    :func:`_check_outputs` before doing any work.
     """
     group = parser.add_argument_group(
         "outputs", "existing files are never replaced without --overwrite; every output "
         "is checked before any work starts" if overwrite else None)
     if out is not None:
-        group.add_argument("--out", metavar="DIR", default=out_default, help=out)
+        group.add_argument("--out", metavar=out_metavar, default=out_default, help=out)
     if export:
         from .export.bundle import EXPORTS
 
@@ -156,8 +159,11 @@ def _add_output_options(
 
 
 def _check_outputs(args: argparse.Namespace, *, exports: Sequence[str] = (),
-                   out: Path | None = None, media: bool | None = None) -> None:
+                   out: Path | None = None, media: bool | None = None,
+                   files: Mapping[str, Path] | None = None) -> None:
     """Check every output the options name, before any work (see :func:`_add_output_options`).
+
+    ``files`` maps an option to one more output file it names (``report``'s page).
 
     Raises
     ------
@@ -179,6 +185,9 @@ def _check_outputs(args: argparse.Namespace, *, exports: Sequence[str] = (),
     if plot_path:
         named["--plot"] = os.path.realpath(
             check_output_file(plot_path, overwrite=overwrite, format="plot", what="--plot"))
+    for option, file in (files or {}).items():
+        named[option] = os.path.realpath(
+            check_output_file(file, overwrite=overwrite, what=option))
     if exports and out is not None:
         targets = check_targets(out, exports, overwrite=overwrite, media=media)
         named.update({f"--export {f}": os.path.realpath(p) for f, p in targets.items()})
@@ -264,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep raw clip edges (no snapping to scene cuts or pauses)")
     _add_output_options(
         f, out="output folder for --export (default: <source name>_highlights)", export=True)
+    f.add_argument("--timelines", action="store_true",
+                   help="--json also carries every signal and the fused score (what "
+                   "'highlights report' draws its timeline from)")
     f.add_argument("--cut-mode", choices=("copy", "encode"), default="copy",
                    help="clips export: lossless stream copy (keyframe-aligned) or "
                    "frame-exact re-encode (default copy)")
@@ -271,6 +283,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="reel export: crossfade between clips, seconds (default 0)")
     f.add_argument("--cache", metavar="DIR", help="analysis cache folder (re-runs are instant)")
     f.add_argument("--workers", type=_count(1), default=None, metavar="N",
+                   help="worker processes (default: all cores for media > 20 min)")
+
+    r = sub.add_parser(
+        "report", parents=[common],
+        help="write the review page: look at the clips, accept or fix them",
+        description="Write one self-contained HTML page to review the clips of a recording "
+        "or of a result JSON: the timeline of every signal, a card per clip with "
+        "thumbnails and a preview, and accept/reject/nudge decisions you download as "
+        "JSON labels (schema highlights.review).  The page makes no network request.")
+    r.add_argument("source", nargs="?", default=None,
+                   help="a recording (analysed like 'highlights find' with default "
+                   "selection), or a result JSON written by 'highlights find --json' "
+                   "(add --timelines there, or the recording is re-analysed for the "
+                   "timeline); omit it for a chat-only report with --chat")
+    r.add_argument("--chat", help="chat log (format detected from content); with a result "
+                   "JSON, used when the recording is re-analysed")
+    r.add_argument("--chat-format", choices=("auto", *CHAT_FORMATS), default="auto",
+                   metavar="FORMAT", help="chat log format: auto (the default) or one of "
+                   + ", ".join(CHAT_FORMATS))
+    r.add_argument("--stream-start", type=_stream_start, default=None, metavar="TIME",
+                   help="wall-clock time of the recording's first frame, ISO 8601")
+    r.add_argument("--chat-optional", action="store_true",
+                   help="go on without the chat when the log yields no usable events")
+    r.add_argument("-n", type=_count(0), default=None,
+                   help="maximum number of clips of a new analysis (default 10)")
+    r.add_argument("--preset", choices=("reel", "shorts", "teaser", "chapters"),
+                   help="selection preset of a new analysis")
+    r.add_argument("--no-thumbnails", action="store_true",
+                   help="do not decode thumbnails (a smaller page, made faster)")
+    _add_output_options(
+        r, out="the review page: an .html file, or an existing folder to write "
+        "<source name>_review.html into (default: <source name>_review.html here)",
+        out_metavar="PATH", json=False, plot=False)
+    r.add_argument("--cache", metavar="DIR", help="analysis cache folder (re-runs are instant)")
+    r.add_argument("--workers", type=_count(1), default=None, metavar="N",
                    help="worker processes (default: all cores for media > 20 min)")
 
     d = sub.add_parser("demo", parents=[common],
@@ -308,6 +355,12 @@ _OPTIONS: dict[str, dict[str, str]] = {
         "chat_required": "--chat-optional", "preset": "--preset", "workers": "--workers",
         "cache": "--cache", "cut_mode": "--cut-mode", "crossfade_s": "--crossfade",
         "overwrite": "--overwrite",
+    },
+    "report": {
+        "n": "-n", "preset": "--preset", "chat_format": "--chat-format",
+        "format": "--chat-format", "chat_stream_start": "--stream-start",
+        "stream_start": "--stream-start", "chat_required": "--chat-optional",
+        "workers": "--workers", "cache": "--cache", "overwrite": "--overwrite",
     },
     "demo": {"duration_s": "--duration", "seed": "--seed"},
     "probe": {},
@@ -437,6 +490,9 @@ def _cmd_find(args: argparse.Namespace) -> int:
                                         ("--chat-optional", args.chat_optional)) if given]
     if chat_only and args.chat is None:
         raise argparse.ArgumentTypeError(f"{chat_only[0]} needs a --chat log.")
+    if args.timelines and not args.json:
+        raise argparse.ArgumentTypeError("--timelines needs --json (it adds the timelines "
+                                         "to the JSON result).")
     out = None
     if exports:
         stem = Path(args.source or args.chat).stem
@@ -462,10 +518,10 @@ def _cmd_find(args: argparse.Namespace) -> int:
     if result.chat_lag_s is not None:
         print(f"chat lag: {_lag_text(result)}", file=table)
     if args.json == "-":
-        sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.write(result.to_json(include_timelines=args.timelines) + "\n")
         sys.stdout.flush()
     elif args.json:
-        result.to_json(args.json, overwrite=args.overwrite)
+        result.to_json(args.json, overwrite=args.overwrite, include_timelines=args.timelines)
         print(f"wrote {Path(args.json).absolute()}", file=sys.stderr)
     if args.plot:
         result.plot(path=args.plot, overwrite=args.overwrite)
@@ -479,6 +535,141 @@ def _cmd_find(args: argparse.Namespace) -> int:
                      else f"{len(paths)} files in {Path(out).absolute() / fmt}")
             print(f"wrote {fmt}: {shown}", file=sys.stderr)
     return 0
+
+
+def _report_target(args: argparse.Namespace, stem: str) -> Path:
+    """The page ``report --out`` names: an .html file, or a file in an existing folder."""
+    name = f"{stem or 'highlights'}_review.html"
+    if args.out is None:
+        return Path(name)
+    out = Path(args.out)
+    if out.suffix.lower() in (".html", ".htm"):
+        return out
+    if out.is_dir():
+        return out / name
+    if out.exists():
+        raise argparse.ArgumentTypeError(
+            f"--out: {args.out!r} is neither an .html file nor a folder.")
+    raise argparse.ArgumentTypeError(
+        f"--out: the folder {args.out!r} does not exist; create it, or give a path ending "
+        "in .html.")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .api import find_highlights
+
+    if args.source is None and args.chat is None:
+        raise argparse.ArgumentTypeError("give a recording, a result JSON, a --chat log, "
+                                         "or a recording and its --chat log.")
+    chat_only = [opt for opt, given in (("--chat-format", args.chat_format != "auto"),
+                                        ("--stream-start", args.stream_start is not None),
+                                        ("--chat-optional", args.chat_optional)) if given]
+    if chat_only and args.chat is None:
+        raise argparse.ArgumentTypeError(f"{chat_only[0]} needs a --chat log.")
+    is_doc = args.source is not None and Path(args.source).suffix.lower() == ".json"
+    if is_doc:
+        given = [opt for opt, on in (("-n", args.n is not None),
+                                     ("--preset", args.preset is not None)) if on]
+        if given:
+            raise argparse.ArgumentTypeError(
+                f"{given[0]} chooses the clips of a new analysis; a result JSON has its "
+                "clips (re-run 'highlights find' to choose others).")
+    stem = Path(args.source or args.chat).stem
+    target = _report_target(args, stem)
+    _check_outputs(args, files={"--out": target})
+    thumbs = not args.no_thumbnails
+    if is_doc:
+        doc = _read_result_doc(args)
+        if not doc.timelines and doc.score is None:
+            doc = _reanalyse(doc, args)
+        subject: Any = doc
+        clips = doc.clips
+    else:
+        result = find_highlights(
+            args.source, chat=args.chat, n=args.n, preset=args.preset,
+            chat_format=args.chat_format, chat_stream_start=args.stream_start,
+            chat_required=not args.chat_optional, progress=not args.quiet,
+            workers=args.workers, cache=args.cache,
+        )
+        print(result)
+        if result.chat_lag_s is not None:
+            print(f"chat lag: {_lag_text(result)}")
+        subject = result
+        clips = result.clips
+    from .export.report import write_report
+
+    has_video = subject.media is not None and subject.media.has_video
+    _status(args, f"writing the review page ({len(clips)} clips"
+            f"{', decoding thumbnails' if thumbs and has_video else ''}) ...")
+    path = write_report(subject, target, thumbnails=thumbs, overwrite=args.overwrite)
+    size = path.stat().st_size
+    print(f"wrote {path} ({_size_text(size)})", file=sys.stderr)
+    return 0
+
+
+def _read_result_doc(args: argparse.Namespace) -> Any:
+    """``args.source`` as a result document; a chat log given there gets a hint."""
+    from .errors import DocumentError
+    from .io.results import read_result
+
+    try:
+        return read_result(args.source)
+    except DocumentError as exc:
+        if "not a highlights result" in str(exc):
+            raise DocumentError(f"{exc} A chat log goes with --chat (omit the source for a "
+                                "chat-only report).", path=exc.path) from None
+        raise
+
+
+def _reanalyse(doc: Any, args: argparse.Namespace) -> Any:
+    """Timelines for a result JSON without them: analyse its recording again (cache-aware)."""
+    from .api import analyze, select
+
+    params = doc.params
+    media_path: Path | None = None
+    chat = args.chat
+    if doc.media is None:  # a chat-only result: its source is the chat log
+        found = doc.locate(doc.source)
+        chat = chat or (None if found is None else str(found))
+        if not chat:
+            _status(args, "the result JSON has no timelines and its chat log is not there; "
+                    "the page shows the clips without them")
+            return doc
+    else:
+        media_path = doc.locate(doc.media.path)
+        if media_path is None:
+            _status(args, f"the result JSON has no timelines and the recording "
+                    f"{doc.media.path} is not there; the page shows the clips without them")
+            return doc
+    _status(args, "the result JSON has no timelines: analysing the recording again"
+            + (f" (through the cache {args.cache})" if args.cache else "") + " ...")
+    analysis = analyze(
+        media_path, chat=chat, hop_s=doc.hop_s, video=params.get("video") or "auto",
+        sample_fps=params.get("sample_fps") or 2.0, audio_stream=params.get("audio_stream"),
+        chat_format=args.chat_format,
+        chat_stream_start=args.stream_start or params.get("chat_stream_start"),
+        chat_lag_s=doc.chat_lag_s if chat is not None else None,
+        chat_required=not args.chat_optional,
+        duration_s=doc.duration_s if media_path is None else None,
+        progress=not args.quiet, workers=args.workers, cache=args.cache,
+    )
+    weights = params.get("weights") if isinstance(params.get("weights"), dict) else None
+    if weights is not None:  # signals that were not re-created are listed on the page
+        weights = {k: v for k, v in weights.items() if k in analysis.timelines}
+    fused = select(analysis, weights=weights, baseline_s=params.get("baseline_s", 600.0),
+                   smooth_s=params.get("smooth_s", 3.0))
+    how = "re-analysed from the recording" if media_path else "re-analysed from the chat log"
+    if args.cache:
+        how += f" through the cache {args.cache}"
+    how += " (the result JSON carries signal names only)"
+    missing = sorted(set(doc.signals) - set(fused.timelines))
+    if missing:
+        how += (f"; not re-created: {', '.join(missing)}"
+                + (" (give the chat log with --chat)"
+                   if any(m.startswith("chat_") for m in missing) and chat is None else ""))
+    if params.get("model"):
+        how += "; the score is re-fused with fixed weights, not the result's learned model"
+    return doc.with_timelines(fused.timelines, fused.score, origin=how)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -605,6 +796,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return _cmd_find(args)
                 if command == "demo":
                     return _cmd_demo(args)
+                if command == "report":
+                    return _cmd_report(args)
                 return _cmd_probe(args)
             except argparse.ArgumentTypeError as exc:
                 _usage_error(f"highlights {command}", str(exc))

@@ -24,6 +24,7 @@ __all__ = [
     "OutputExistsError",
     "NotFittedError",
     "ModelFileError",
+    "DocumentError",
     "HighlightsWarning",
     "DecodeWarning",
     "ChatWarning",
@@ -105,6 +106,18 @@ class NotFittedError(HighlightsError, ValueError, AttributeError):
 
 class ModelFileError(HighlightsError, ValueError):
     """A saved model file cannot be read: not a model, tampered, or from another version."""
+
+
+class DocumentError(HighlightsError, ValueError):
+    """A JSON document ``highlights`` reads back (a result, review decisions) is not one.
+
+    Raised for a file that is not JSON, holds another schema, comes from a newer
+    schema version, or has fields of the wrong type.  ``path`` names the file.
+    """
+
+    def __init__(self, message: str, *, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class HighlightsWarning(UserWarning):

@@ -471,6 +471,56 @@ class Highlights:
 
         return plot_highlights(self, signals=signals, path=path, overwrite=overwrite, truth=truth)
 
+    def to_html(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        thumbnails: bool = True,
+        overwrite: bool = False,
+    ) -> Path:
+        """Write the review page: one self-contained HTML file to look at and judge the clips.
+
+        The page shows the fused score and every signal over the whole stream (zoom,
+        pan, chosen clips shaded), a card per clip (thumbnails, score, each signal's
+        share, chat words, a preview played from the recording), and lets a producer
+        accept, reject or nudge each clip and download the decisions as a
+        ``highlights.review`` JSON file (read it with
+        :func:`highlights.io.review.read_review`).  It makes no network request.
+        See :mod:`highlights.export.report`.
+
+        Parameters
+        ----------
+        path : path-like
+            The HTML file (its folder must exist).
+        thumbnails : bool, default True
+            Decode a few thumbnails across each clip (near those times only).
+        overwrite : bool, default False
+            Replace an existing file.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``, absolute.
+
+        Raises
+        ------
+        OutputExistsError
+            If ``path`` exists and ``overwrite`` is false.
+
+        Examples
+        --------
+        >>> result.to_html("review.html")  # doctest: +SKIP
+        """
+        from .export.report import write_report
+
+        return write_report(self, path, thumbnails=thumbnails, overwrite=overwrite)
+
+    def _repr_html_(self) -> str:
+        """A light review page for notebooks (no thumbnails decoded; see :meth:`to_html`)."""
+        from .export.report import notebook_html
+
+        return notebook_html(self, thumbnails=False)
+
     def __str__(self) -> str:
         dur = format_hms(self.score.end_s)
         src = self.source or "<timelines>"

@@ -630,8 +630,8 @@ def top_keywords(
     index : KeywordIndex, optional
         The stream's keyword frequencies (:class:`KeywordIndex`).  With it, a
         keyword counts by its authors in the window times how rare it is across the
-        stream (``log((B + 1) / (b + 1))`` over the stream's ``B`` one-minute buckets,
-        ``b`` of which use it), and question words, punctuation runs and generic
+        stream (``1 + log((B + 1) / (b + 1))`` over the stream's ``B`` one-minute
+        buckets, ``b`` of which use it), and question words, punctuation runs and generic
         reactions (:data:`GENERIC_KEYWORDS`) are left out: what a window says that
         the rest of the stream does not, rather than "LUL" or "？？？" everywhere.
         Without it, keywords count by authors alone.
@@ -761,8 +761,8 @@ class KeywordIndex:
         self.df = {kw: len(bs) for kw, bs in buckets.items()}
 
     def idf(self, keyword: str) -> float:
-        """Rarity of ``keyword`` in the stream, ``log((B + 1) / (b + 1))`` (>= 0)."""
-        return math.log((self.n_buckets + 1) / (self.df.get(keyword, 0) + 1))
+        """Rarity of ``keyword`` in the stream, ``1 + log((B + 1) / (b + 1))`` (>= 1)."""
+        return 1.0 + math.log((self.n_buckets + 1) / (self.df.get(keyword, 0) + 1))
 
     def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
         """Authors x rarity of each keyword of a window, generic ones left out."""
@@ -770,4 +770,4 @@ class KeywordIndex:
         need = min(KEYWORD_MIN_AUTHORS, most)
         return {kw: c * self.idf(kw) for kw, c in counts.items()
                 if c >= need and kw.lower() not in GENERIC_KEYWORDS
-                and any(ch.isalnum() for ch in kw) and self.idf(kw) > 0}
+                and any(ch.isalnum() for ch in kw)}
