@@ -1,5 +1,6 @@
-"""The full replay with an opening: a teaser of the best moments, a fade through black, then
-the whole recording, stream-copied.
+"""The full replay with an opening: teaser, fade through black, then the recording.
+
+The teaser shows the best moments; the recording follows, stream-copied.
 
 The recording is never re-encoded: its packets are copied with their timestamps
 shifted by the teaser's length.  Only the teaser (10-20 s) is encoded, with the
