@@ -7,12 +7,16 @@ changes meaning; adding a field does not change it.
 ================================ ========================================================
 ``highlights.result`` v2         a whole result (:meth:`highlights.Highlights.to_json`)
 ``highlights.clips`` v1          a clip list (``export_clips(format="json")``)
+``highlights.shorts`` v1         the ``shorts`` export's index (title, layout, loudness)
+``highlights.covers`` v1         the ``covers`` export's index (rank -> ``cover_s``, title)
+``highlights.replay`` v1         the ``replay`` export's index (teaser length, loudness)
 ================================ ========================================================
 """
 
 from __future__ import annotations
 
-__all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION"]
+__all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION",
+           "PUBLISH_SCHEMA_VERSION"]
 
 #: A whole result: clips, parameters, media, chat lag, notes (and optionally timelines).
 RESULT_SCHEMA = "highlights.result"
@@ -21,3 +25,5 @@ RESULT_SCHEMA_VERSION = 2
 #: A clip list with the media it refers to.
 CLIPS_SCHEMA = "highlights.clips"
 CLIPS_SCHEMA_VERSION = 1
+#: The publishing indexes (``shorts.json``, ``covers.json``, ``replay.json``).
+PUBLISH_SCHEMA_VERSION = 1

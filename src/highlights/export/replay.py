@@ -46,7 +46,7 @@ from ..types import Clip
 from ._safe import atomic_output
 from .loudness import recording_loudness
 
-__all__ = ["ReplayResult", "render_replay", "FADE_S", "x264_params_from_sei"]
+__all__ = ["ReplayResult", "render_replay", "check_recording", "FADE_S", "x264_params_from_sei"]
 
 logger = logging.getLogger(__name__)
 
@@ -470,6 +470,28 @@ def _join(opening: Path, src: Any, video: Any, audio: Any, tmp: Path, *, frames:
     finally:
         out.close()
     return copied
+
+
+def check_recording(media_path: str | os.PathLike[str], *, audio_stream: int | None = None,
+                    video_stream: int | None = None) -> None:
+    """Check, before any work, that a replay of this recording can be written.
+
+    Raises
+    ------
+    ExportError
+        With the one-line reason (see :func:`render_replay`).
+    """
+    import tempfile
+
+    src = open_media(media_path)
+    try:
+        video, audio = pick_streams(src, audio_stream=audio_stream, video_stream=video_stream,
+                                    caller="replay")
+        if video is None:
+            raise ExportError("The replay export needs a video; the recording has none.")
+        _target(src, video, audio, Path(tempfile.gettempdir()), "The replay export")
+    finally:
+        src.close()
 
 
 def render_replay(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
