@@ -54,7 +54,7 @@ ANALYSIS_W = 320
 SAMPLE_FPS = 5.0
 MAX_SAMPLES = 400
 #: Frames looked at for faces, per clip.
-MAX_FACE_SAMPLES = 10
+MAX_FACE_SAMPLES = 12
 #: Frames spread over the recording to find a facecam.
 FACECAM_SAMPLES = 24
 #: Track: dead zone (share of the window width the subject may drift before the
@@ -185,10 +185,27 @@ class TrackFraming(Framing):
         return min(max(2 * int(round(x / 2)), 0), self.src_size[0] - self.win_w)
 
     def __call__(self, frame: Any) -> Any:
+        """Return the output frame for ``frame``: the window at its time, scaled."""
+        import cv2
+
+        av = load_av()
         p = self.planes(frame)
         x = self.x_at(float(frame.time or 0.0))
         h = self.src_size[1] - self.src_size[1] % 2
-        return _join(*_crop_scale(p, (x, 0, self.win_w, h), *self.size))
+        w_out, h_out = self.size
+        # resize each plane straight into the output buffer (no intermediate copies)
+        buf = np.empty((h_out * 3 // 2, w_out), np.uint8)
+        flat = buf.reshape(-1)
+        n = w_out * h_out
+        dsts = (flat[:n].reshape(h_out, w_out),
+                flat[n:n * 5 // 4].reshape(h_out // 2, w_out // 2),
+                flat[n * 5 // 4:].reshape(h_out // 2, w_out // 2))
+        for i, (plane, dst) in enumerate(zip(p, dsts, strict=True)):
+            s = 1 if i == 0 else 2
+            part = plane[:h // s, x // s:(x + self.win_w) // s]
+            interp = cv2.INTER_AREA if dst.shape[1] < part.shape[1] else cv2.INTER_LINEAR
+            cv2.resize(part, (dst.shape[1], dst.shape[0]), dst=dst, interpolation=interp)
+        return av.VideoFrame.from_ndarray(buf, format="yuv420p")
 
 
 class StackFraming(Framing):
@@ -296,6 +313,16 @@ def _gray(frame: Any, w: int, h: int, rotation: int) -> NDArray[np.uint8]:
     return np.ascontiguousarray(g)
 
 
+def grid_rate_of(video: Any) -> float:
+    """The video's frame rate (0 if unknown)."""
+    from ..io.seek import grid_rate
+
+    try:
+        return float(grid_rate(video))
+    except Exception:  # noqa: BLE001 - no rate: decode everything
+        return 0.0
+
+
 def _analysis_size(src_size: tuple[int, int], width: int) -> tuple[int, int]:
     sw, sh = src_size
     return width, _even(width * sh / sw)
@@ -311,21 +338,29 @@ def sample_span(src: Any, video: Any, t0: Fraction, t1: Fraction, *, src_size: t
     frames: list[NDArray[np.uint8]] = []
     next_t = float(t0)
     done = False
-    for packet in demux_from_keyframe(src, [video], video):
-        for frame in decode_packet(packet, stacklevel=3):
-            if frame.pts is None:
-                continue
-            t = float(frame.pts * frame.time_base)
-            if t >= float(t1):
-                done = True
+    ctx = video.codec_context
+    skip = fps * 2 <= grid_rate_of(video)  # sparse sampling: B-frames need not be decoded
+    if skip:
+        ctx.skip_frame = "NONREF"
+    try:
+        for packet in demux_from_keyframe(src, [video], video):
+            for frame in decode_packet(packet, stacklevel=3):
+                if frame.pts is None:
+                    continue
+                t = float(frame.pts * frame.time_base)
+                if t >= float(t1):
+                    done = True
+                    break
+                if t + 1e-6 < next_t:
+                    continue
+                times.append(t)
+                frames.append(_gray(frame, aw, ah, rotation))
+                next_t = t + step
+            if done:
                 break
-            if t + 1e-6 < next_t:
-                continue
-            times.append(t)
-            frames.append(_gray(frame, aw, ah, rotation))
-            next_t = t + step
-        if done:
-            break
+    finally:
+        if skip:
+            ctx.skip_frame = "DEFAULT"
     if not frames:
         return Samples(np.zeros(0), np.zeros((0, ah, aw), np.uint8), aw / src_size[0])
     return Samples(np.asarray(times), np.stack(frames), aw / src_size[0])
@@ -598,7 +633,7 @@ def _face_x(s: Samples) -> tuple[NDArray[np.float64], NDArray[np.float64]] | Non
                                   min(MAX_FACE_SAMPLES, len(s.frames))).astype(int))
     ts, xs = [], []
     for i in picks:
-        found = detect_faces(_upscaled(s.frames[i]), min_frac=0.08)
+        found = detect_faces(_upscaled(s.frames[i]), min_frac=0.075, max_frac=0.6)
         if len(found):
             k = _upscale_factor(s.frames[i])
             x, _, fw, _ = found[0]
@@ -610,7 +645,7 @@ def _face_x(s: Samples) -> tuple[NDArray[np.float64], NDArray[np.float64]] | Non
 
 
 def _upscale_factor(g: NDArray[np.uint8]) -> float:
-    return max(1.0, 360.0 / float(g.shape[0]))
+    return max(1.0, 270.0 / float(g.shape[0]))
 
 
 def _upscaled(g: NDArray[np.uint8]) -> NDArray[np.uint8]:
