@@ -80,19 +80,6 @@ def test_titles_use_distinctive_chat_words_never_stop_words() -> None:
     assert reel_title([c, only_generic], name="vod") == 'vod: "LETS GO" and more'
 
 
-def test_result_json_has_titles() -> None:
-    import json
-
-    from highlights.synth import make_livestream  # noqa: F401  (the public path is used)
-
-    pytest.importorskip("highlights.result")
-    from highlights.result import Highlights
-
-    assert hasattr(Highlights, "to_dict")
-    doc_clip = {"title": clip_title(Clip(1.0, 2.0, 1.5, 1.0, 1, {}, ("nice",)))}
-    assert json.loads(json.dumps(doc_clip))["title"] == '"NICE" at 0:00:01'
-
-
 def test_export_bundle_writes_shorts_covers_and_replay(tmp_path: Path) -> None:
     import json
     from dataclasses import replace

@@ -186,3 +186,12 @@ def test_layout_parameter_is_checked(facecam: Path, tmp_path: Path) -> None:
                     layout="zoom")
     with pytest.raises(InvalidParameterError, match="layout"):
         render_clip(_clip(1.0, 2.0), tmp_path / "x.mp4", media_path=facecam, layout="stack")
+
+
+def test_cli_layout_option() -> None:
+    from highlights.cli import build_parser
+
+    args = build_parser().parse_args(["find", "vod.mp4", "--export", "shorts", "--layout",
+                                      "stack"])
+    assert args.layout == "stack"
+    assert build_parser().parse_args(["find", "vod.mp4"]).layout == "auto"
