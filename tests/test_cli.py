@@ -95,8 +95,9 @@ def test_find_with_preset_and_exports(stream, tmp_path, capsys):
         assert (out / name).stat().st_size > 0, name
     clips = sorted((out / "clips").iterdir())
     assert 1 <= len(clips) <= 2
-    shorts = sorted((out / "shorts").iterdir())
+    shorts = sorted((out / "shorts").glob("*.mp4"))
     assert len(shorts) == len(clips)
+    assert (out / "shorts" / "shorts.json").exists()
     with av.open(str(shorts[0])) as f:
         v = f.streams.video[0]
         assert v.height > v.width  # 9:16

@@ -148,7 +148,8 @@ def test_crossfade_mixes_audio_with_equal_power(media: Path, tmp_path: Path) -> 
     # start of the burst in from silence. The gain applied to the source is estimated
     # per window by projection (AAC coding noise is uncorrelated with the signal).
     clips = [_clip(1.0, BURST_END_S), _clip(3.0, 4.0), _clip(2.0, 3.0)]
-    res = render_reel(clips, tmp_path / "a.mp4", media_path=media, crossfade_s=0.1)
+    res = render_reel(clips, tmp_path / "a.mp4", media_path=media, crossfade_s=0.1,
+                      loudness_lufs=None)
     assert res.crossfade_s == pytest.approx(3 / FPS)  # rounded to whole frames
     out = decode(res.path)["audio"]
     src = decode(media)["audio"]
@@ -174,9 +175,11 @@ def test_crossfade_mixes_audio_with_equal_power(media: Path, tmp_path: Path) -> 
 
 
 def test_vertical_shows_the_centre(media: Path, tmp_path: Path) -> None:
-    res = render_clip(_clip(1.0, 2.0), tmp_path / "short.mp4", media_path=media, vertical=True)
+    res = render_clip(_clip(1.0, 2.0), tmp_path / "short.mp4", media_path=media, vertical=True,
+                      layout="center", height=180)
     x, y, w, h = res.crop  # type: ignore[misc]
-    assert (res.width, res.height) == (w, h) == (102, 180)  # never upscaled past the source
+    assert (res.width, res.height) == (w, h) == (102, 180)
+    assert res.spans[0].layout == "center"
     assert res.width % 2 == 0 and res.height % 2 == 0
     assert abs(res.width / res.height - 9 / 16) <= 2 / res.height
     assert abs(x - (320 - w) / 2) <= 1 and x % 2 == 0 and y == 0
@@ -384,8 +387,9 @@ def test_rotated_phone_style_video_is_rendered_upright(tmp_path: Path) -> None:
     diff = np.abs(got_rgb.astype(int) - want_rgb).mean()
     assert diff < 6, diff
     assert np.abs(got_rgb.astype(int) - want_rgb[::-1, ::-1]).mean() > 3 * diff + 5
-    short = render_clip(_clip(3.0, 4.0), tmp_path / "s.mp4", media_path=src, vertical=True)
-    assert short.crop == (0, 156, 544, 968) and (short.width, short.height) == (544, 968)
+    short = render_clip(_clip(3.0, 4.0), tmp_path / "s.mp4", media_path=src, vertical=True,
+                        layout="center")
+    assert short.crop == (0, 156, 544, 968) and (short.width, short.height) == (1080, 1920)
 
 
 def _square_x(rgb: np.ndarray) -> int:

@@ -37,6 +37,7 @@ from .errors import (
     SignalMissingWarning,
     StreamNotFoundError,
     TimelineMismatchError,
+    UpscaleWarning,
 )
 from .timeline import Timeline, align
 from .types import ChatEvents, Clip, MediaInfo
@@ -95,7 +96,7 @@ __all__ = [
     "TimelineMismatchError", "ExportError", "OutputExistsError", "NotFittedError",
     "ModelFileError",
     "HighlightsWarning", "DecodeWarning", "ChatWarning", "SignalMissingWarning",
-    "NoClipsWarning", "BudgetWarning",
+    "NoClipsWarning", "BudgetWarning", "UpscaleWarning",
     *_LAZY,
 ]
 

@@ -10,13 +10,16 @@ changes meaning; adding a field does not change it.
 ``highlights.review`` v1         a producer's decisions on a result's clips, downloaded
                                  from the review page (:mod:`highlights.export.report`);
                                  read by :func:`highlights.io.review.read_review`
+``highlights.shorts`` v1         the ``shorts`` export's index (title, layout, loudness)
+``highlights.covers`` v1         the ``covers`` export's index (rank -> ``cover_s``, title)
+``highlights.replay`` v1         the ``replay`` export's index (teaser length, loudness)
 ================================ ========================================================
 """
 
 from __future__ import annotations
 
 __all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION",
-           "REVIEW_SCHEMA", "REVIEW_SCHEMA_VERSION"]
+           "REVIEW_SCHEMA", "REVIEW_SCHEMA_VERSION", "PUBLISH_SCHEMA_VERSION"]
 
 #: A whole result: clips, parameters, media, chat lag, notes (and optionally timelines).
 RESULT_SCHEMA = "highlights.result"
@@ -29,3 +32,5 @@ CLIPS_SCHEMA_VERSION = 1
 #: edges) plus the recording's identity: labels a model can be fitted from.
 REVIEW_SCHEMA = "highlights.review"
 REVIEW_SCHEMA_VERSION = 1
+#: The publishing indexes (``shorts.json``, ``covers.json``, ``replay.json``).
+PUBLISH_SCHEMA_VERSION = 1

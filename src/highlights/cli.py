@@ -281,6 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "frame-exact re-encode (default copy)")
     f.add_argument("--crossfade", type=float, default=0.0, metavar="S",
                    help="reel export: crossfade between clips, seconds (default 0)")
+    f.add_argument("--layout", choices=("auto", "center", "track", "stack", "fit"),
+                   default="auto",
+                   help="shorts export: 9:16 framing - facecam on top of the gameplay "
+                   "(stack), a window following the face or motion (track), the whole "
+                   "picture over a blurred fill (fit), the centre, or auto per clip")
     f.add_argument("--cache", metavar="DIR", help="analysis cache folder (re-runs are instant)")
     f.add_argument("--workers", type=_count(1), default=None, metavar="N",
                    help="worker processes (default: all cores for media > 20 min)")
@@ -354,7 +359,7 @@ _OPTIONS: dict[str, dict[str, str]] = {
         "chat_stream_start": "--stream-start", "stream_start": "--stream-start",
         "chat_required": "--chat-optional", "preset": "--preset", "workers": "--workers",
         "cache": "--cache", "cut_mode": "--cut-mode", "crossfade_s": "--crossfade",
-        "overwrite": "--overwrite",
+        "layout": "--layout", "overwrite": "--overwrite",
     },
     "report": {
         "n": "-n", "preset": "--preset", "chat_format": "--chat-format",
@@ -529,7 +534,7 @@ def _cmd_find(args: argparse.Namespace) -> int:
     if exports and out is not None:
         written = result.export(out, formats=exports, overwrite=args.overwrite,
                                 cut_mode=args.cut_mode, crossfade_s=args.crossfade,
-                                progress=not args.quiet)
+                                progress=not args.quiet, layout=args.layout)
         for fmt, paths in written.items():
             shown = (paths if not isinstance(paths, list)
                      else f"{len(paths)} files in {Path(out).absolute() / fmt}")

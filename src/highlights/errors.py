@@ -31,6 +31,7 @@ __all__ = [
     "SignalMissingWarning",
     "NoClipsWarning",
     "BudgetWarning",
+    "UpscaleWarning",
 ]
 
 
@@ -146,3 +147,7 @@ class BudgetWarning(HighlightsWarning):
     Issued for the ``reel`` preset's 180-300 s (or any ``budget_s=(min, max)``); the
     message, also kept in ``result.notes``, says what total was reachable and why.
     """
+
+
+class UpscaleWarning(HighlightsWarning):
+    """A render scales the source up by more than 2x (a soft picture): a bigger source helps."""

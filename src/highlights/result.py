@@ -305,6 +305,7 @@ class Highlights:
     def to_dict(self, *, include_timelines: bool = False) -> dict[str, Any]:
         """The versioned JSON document as a dict (see :meth:`to_json`)."""
         from ._version import __version__
+        from .selection.titles import clip_title
 
         doc: dict[str, Any] = {
             "schema": SCHEMA,
@@ -322,7 +323,9 @@ class Highlights:
             "signals": sorted(self.timelines),
             "hop_s": self.score.hop_s,
             "duration_s": round(self.duration_s, 3),
-            "clips": self.to_records(),
+            # a suggested title per clip (chat words and time; see selection.titles)
+            "clips": [dict(r, title=clip_title(c))
+                      for r, c in zip(self.to_records(), self.clips, strict=True)],
             "notes": list(self.notes),
         }
         if include_timelines:
@@ -379,13 +382,15 @@ class Highlights:
         cut_mode: str = "copy",
         crossfade_s: float = 0.0,
         progress: Any = None,
+        layout: str = "auto",
     ) -> dict[str, Any]:
         """Write the result in several forms into ``out_dir``.
 
         See :func:`highlights.export.bundle.export_result` for the formats (``json``,
         ``csv``, ``srt``, ``vtt``, ``chapters``, ``edl``, ``resolve_markers``,
-        ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``reel``, ``shorts``, ``plot``)
-        and file names.  ``formats`` is a name, a comma-separated string of names or
+        ``otio``, ``fcp7``, ``ffconcat``, ``clips``, ``reel``, ``shorts``, ``covers``,
+        ``replay``, ``plot``) and file names; ``layout`` frames the ``shorts``.
+        ``formats`` is a name, a comma-separated string of names or
         a sequence of names.  All or nothing: every target is checked before
         anything is written.  Returns the absolute path(s) written, by format.
 
@@ -396,7 +401,8 @@ class Highlights:
         from .export.bundle import export_result
 
         return export_result(self, out_dir, formats=formats, overwrite=overwrite,
-                             cut_mode=cut_mode, crossfade_s=crossfade_s, progress=progress)
+                             cut_mode=cut_mode, crossfade_s=crossfade_s, progress=progress,
+                             layout=layout)
 
     def to_dataframe(self) -> Any:
         """Clips as a pandas DataFrame, one column per signal's contribution.

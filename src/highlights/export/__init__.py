@@ -6,7 +6,10 @@
 * :func:`cut_clips` (:mod:`.cut`): each clip as its own media file (stream copy or
   frame-exact re-encode);
 * :func:`render_reel`, :func:`render_clip` (:mod:`.render`): clips rendered into one
-  video, or one 9:16 short each;
+  video, or one 9:16 short each (layouts: :mod:`.reframe`; loudness: :mod:`.loudness`);
+* :func:`render_replay` (:mod:`.replay`): the whole recording, stream-copied, after a
+  teaser of its best moments; :func:`pick_covers`/:func:`write_cover` (:mod:`.covers`):
+  cover frames;
 * :func:`export_result` (:mod:`.bundle`): a whole result in several forms into one
   folder, all or nothing (what ``Highlights.export`` and ``highlights find --export``
   run); :func:`check_targets` and :func:`check_output_file` check outputs before any
@@ -22,12 +25,15 @@ from __future__ import annotations
 from ..selection.chapters import chapters_from_clips
 from ._safe import one_line, safe_child, safe_filename
 from .bundle import EXPORTS, check_output_file, check_targets, export_result, parse_formats
+from .covers import Cover, pick_covers, write_cover
 from .cut import CutResult, cut_clip, cut_clips
 from .files import FORMATS, SUFFIXES, export_clips, render_text
 from .render import RenderResult, render_clip, render_reel
+from .replay import ReplayResult, render_replay
 from .text import chapters_text
 
 __all__ = ["export_clips", "render_text", "FORMATS", "SUFFIXES", "chapters_text",
            "chapters_from_clips", "cut_clips", "cut_clip", "CutResult", "render_reel",
            "render_clip", "RenderResult", "one_line", "safe_child", "safe_filename",
-           "export_result", "check_targets", "check_output_file", "parse_formats", "EXPORTS"]
+           "export_result", "check_targets", "check_output_file", "parse_formats", "EXPORTS",
+           "render_replay", "ReplayResult", "pick_covers", "write_cover", "Cover"]

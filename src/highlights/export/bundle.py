@@ -18,7 +18,19 @@ nothing derived from a label or title ever names a file outside ``out_dir``.
 ``ffconcat``       ``highlights.ffconcat`` — ffmpeg concat list
 ``clips``          ``clips/NNN_<label>.<ext>`` — each clip as its own media file
 ``reel``           ``reel.mp4`` — the clips rendered into one video, in result order
-``shorts``         ``shorts/NNN.mp4`` — each clip rendered 9:16 (centre crop)
+``shorts``         ``shorts/NNN.mp4`` — each clip rendered 9:16 at 1080x1920, framed by
+                   ``layout`` (auto: facecam stack, face/motion tracking, blurred
+                   fit or centre), loudness -14 LUFS; ``shorts/shorts.json`` lists
+                   each short's title, layout and measured loudness
+``covers``         ``covers/NNN.jpg`` — a cover frame per clip (sharp, exposed, not
+                   black or mid-transition, a face when there is one, near the
+                   peak), ``covers/reel.jpg`` and ``covers/replay.jpg`` (the best
+                   clip's), and ``covers/covers.json`` (rank -> ``cover_s``, title)
+``replay``         ``replay/replay.mp4`` — the whole recording (stream copy) after a
+                   10-20 s teaser of its best moments (the ``teaser`` preset) and a
+                   fade through black; ``replay/replay.edl`` (the same as an editor
+                   timeline on the original, when the frame rate is known) and
+                   ``replay/replay.json`` (teaser length, loudness, clips)
 ``plot``           ``highlights.png`` — signals, score and clips on one time axis
 ================== =========================================================
 
@@ -51,7 +63,7 @@ __all__ = ["export_result", "check_targets", "check_output_file", "parse_formats
 
 #: Every export name :func:`export_result` accepts.
 EXPORTS = ("json", "csv", "srt", "vtt", "chapters", "edl", "resolve_markers", "otio", "fcp7",
-           "ffconcat", "clips", "reel", "shorts", "plot")
+           "ffconcat", "clips", "reel", "shorts", "covers", "replay", "plot")
 #: The fixed name of each export inside the output folder (``clips`` and ``shorts``
 #: are folders).
 FILE_NAMES = {
@@ -68,15 +80,17 @@ FILE_NAMES = {
     "clips": "clips",
     "reel": "reel.mp4",
     "shorts": "shorts",
+    "covers": "covers",
+    "replay": "replay",
     "plot": "highlights.png",
 }
-_FOLDERS = ("clips", "shorts")
+_FOLDERS = ("clips", "shorts", "covers", "replay")
 #: Formats written from the text :func:`~highlights.export.render_text` returns.
 _TEXT = ("json", "csv", "srt", "vtt", "chapters", "edl", "resolve_markers", "otio", "fcp7",
          "ffconcat")
 #: Formats that need the recording (not possible for a chat-only result).
 _NEEDS_MEDIA = ("ffconcat", "edl", "resolve_markers", "otio", "fcp7", "clips", "reel",
-                "shorts")
+                "shorts", "covers", "replay")
 #: Formats that need the video's frame rate.
 _NEEDS_FPS = ("edl", "resolve_markers", "otio", "fcp7")
 
@@ -310,6 +324,7 @@ def export_result(
     cut_mode: str = "copy",
     crossfade_s: float = 0.0,
     progress: Any = None,
+    layout: str = "auto",
 ) -> dict[str, Path | list[Path]]:
     """Write ``result`` into ``out_dir`` in each of ``formats``, all or nothing.
 
@@ -331,6 +346,8 @@ def export_result(
         For ``reel``: crossfade between clips, seconds.
     progress : bool or callable, optional
         Progress of the ``reel`` and ``shorts`` renders.
+    layout : {"auto", "center", "track", "stack", "fit"}, default "auto"
+        Framing of the ``shorts`` (see :func:`~highlights.export.render_reel`).
 
     Returns
     -------
@@ -354,10 +371,18 @@ def export_result(
     caller = "export_result"
     fmts = parse_formats(formats, caller=caller)
     check_choice("cut_mode", caller, cut_mode, ("copy", "encode"))
+    from .reframe import LAYOUTS
+
+    check_choice("layout", caller, layout, LAYOUTS)
     media = result.media
     source = media.path if media is not None else None
     targets = check_targets(out_dir, fmts, overwrite=overwrite, media=source is not None)
     reads_media = [f for f in fmts if f in _FOLDERS or f == "reel"]
+    if "replay" in fmts and source is not None:
+        from .replay import check_recording
+
+        check_recording(source, audio_stream=media.audio_stream if media else None,
+                        video_stream=media.video_stream if media else None)
     if source is not None and reads_media and not Path(source).is_file():
         raise ExportError(f"The recording {source!r} is no longer there; the "
                           f"{', '.join(reads_media)} export(s) need it.")
@@ -378,7 +403,8 @@ def export_result(
     try:
         undo.mkdir(out)
         return _write_all(result, fmts, targets, texts, undo, overwrite=overwrite,
-                          cut_mode=cut_mode, crossfade_s=crossfade_s, progress=progress)
+                          cut_mode=cut_mode, crossfade_s=crossfade_s, progress=progress,
+                          layout=layout, fps=fps)
     except BaseException as exc:  # also Ctrl-C during a long render
         undo.rollback()
         if isinstance(exc, OSError) and not isinstance(exc, HighlightsError):
@@ -388,7 +414,8 @@ def export_result(
 
 def _write_all(result: Highlights, fmts: list[str], targets: dict[str, Path],
                texts: dict[str, str], undo: _Undo, *, overwrite: bool, cut_mode: str,
-               crossfade_s: float, progress: Any) -> dict[str, Path | list[Path]]:
+               crossfade_s: float, progress: Any, layout: str = "auto",
+               fps: Any = None) -> dict[str, Path | list[Path]]:
     media = result.media
     # Media exports carry the streams that were analysed (e.g. the mic track of an
     # OBS recording with mic + game audio), not whatever a writer would pick itself.
@@ -415,17 +442,36 @@ def _write_all(result: Highlights, fmts: list[str], targets: dict[str, Path],
                         video_stream=v_stream)
             written[f] = target
         elif f == "shorts":
+            from ..selection.titles import clip_title
             from .render import render_clip
 
             undo.mkdir(target)
             paths = []
+            rows = []
             for i, c in enumerate(clips, start=1):
                 dest = target / f"{i:03d}.mp4"
                 undo.file(dest)
-                render_clip(c, dest, media_path=source, vertical=True, overwrite=overwrite,
-                            progress=progress, audio_stream=a_stream, video_stream=v_stream)
+                res = render_clip(c, dest, media_path=source, vertical=True, layout=layout,
+                                  overwrite=overwrite, progress=progress,
+                                  audio_stream=a_stream, video_stream=v_stream)
                 paths.append(dest)
+                rows.append({"file": dest.name, "rank": c.rank, "title": clip_title(c),
+                             "start_s": round(c.start_s, 3), "end_s": round(c.end_s, 3),
+                             "layout": res.spans[0].layout,
+                             "size": [res.width, res.height],
+                             "loudness": None if res.loudness is None
+                             else res.loudness.to_dict()})
+            index = target / "shorts.json"
+            undo.file(index)
+            atomic_write_text(index, _doc("highlights.shorts", {"shorts": rows}),
+                              overwrite=overwrite)
             written[f] = paths
+        elif f == "covers":
+            written[f] = _write_covers(result, target, undo, overwrite=overwrite,
+                                       video_stream=v_stream)
+        elif f == "replay":
+            written[f] = _write_replay(result, target, undo, overwrite=overwrite, fps=fps,
+                                       audio_stream=a_stream, video_stream=v_stream)
         else:  # clips
             from .cut import cut_clips
 
@@ -435,6 +481,98 @@ def _write_all(result: Highlights, fmts: list[str], targets: dict[str, Path],
                              overwrite=overwrite, audio_stream=a_stream, video_stream=v_stream)
             written[f] = [Path(os.path.abspath(c.path)) for c in cuts]
     return written
+
+
+def _doc(schema: str, body: dict[str, Any]) -> str:
+    import json
+
+    from .._schema import PUBLISH_SCHEMA_VERSION
+
+    return json.dumps({"schema": schema, "schema_version": PUBLISH_SCHEMA_VERSION, **body},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_covers(result: Highlights, target: Path, undo: _Undo, *, overwrite: bool,
+                  video_stream: int | None) -> list[Path]:
+    """``covers/NNN.jpg`` per clip, ``reel.jpg``/``replay.jpg`` and ``covers.json``."""
+    from ..selection.titles import clip_title, reel_title
+    from .covers import pick_covers, write_cover
+
+    media = result.media
+    assert media is not None
+    clips = list(result.clips)
+    undo.mkdir(target)
+    covers = pick_covers(clips, media_path=media.path, video_stream=video_stream)
+    paths = []
+    rows = []
+    for i, cov in enumerate(covers, start=1):
+        dest = target / f"{i:03d}.jpg"
+        undo.file(dest)
+        write_cover(media.path, cov.cover_s, dest, overwrite=overwrite,
+                    video_stream=video_stream)
+        paths.append(dest)
+        rows.append({"file": dest.name, "rank": cov.clip.rank, "cover_s": round(cov.cover_s, 3),
+                     "title": clip_title(cov.clip), "face": cov.face})
+    best = min(covers, key=lambda c: c.clip.rank) if covers else None
+    extra: dict[str, Any] = {}
+    if best is not None:
+        for name in ("reel", "replay"):
+            dest = target / f"{name}.jpg"
+            undo.file(dest)
+            write_cover(media.path, best.cover_s, dest, overwrite=overwrite,
+                        video_stream=video_stream)
+            paths.append(dest)
+            extra[name] = {"file": dest.name, "cover_s": round(best.cover_s, 3),
+                           "title": reel_title(clips, name=Path(result.source).stem)}
+    index = target / "covers.json"
+    undo.file(index)
+    atomic_write_text(index, _doc("highlights.covers", {"clips": rows, **extra}),
+                      overwrite=overwrite)
+    return paths
+
+
+def _write_replay(result: Highlights, target: Path, undo: _Undo, *, overwrite: bool, fps: Any,
+                  audio_stream: int | None, video_stream: int | None) -> list[Path]:
+    """``replay/replay.mp4`` (teaser + recording), ``replay.edl`` and ``replay.json``."""
+    from ..selection.titles import clip_title
+    from ..types import Clip
+    from .replay import render_replay
+
+    media = result.media
+    assert media is not None
+    teaser = list(result.repick(preset="teaser").clips)
+    if not teaser:
+        raise ExportError("The replay needs at least one moment for its teaser; none was "
+                          "found.")
+    undo.mkdir(target)
+    dest = target / "replay.mp4"
+    undo.file(dest)
+    res = render_replay(teaser, dest, media_path=media.path, overwrite=overwrite,
+                        audio_stream=audio_stream, video_stream=video_stream)
+    paths = [dest]
+    if fps is not None:
+        from .files import render_text
+
+        whole = Clip(0.0, float(media.duration_s), 0.0, 0.0, len(teaser) + 1,
+                     label="full replay")
+        edl = target / "replay.edl"
+        undo.file(edl)
+        atomic_write_text(edl, render_text([*teaser, whole], format="edl",
+                                           media_path=media.path, fps=fps,
+                                           title=f"{Path(result.source).stem} replay"),
+                          overwrite=overwrite)
+        paths.append(edl)
+    index = target / "replay.json"
+    undo.file(index)
+    body = {"file": dest.name, "teaser_s": round(res.teaser_s, 3),
+            "duration_s": round(res.duration_s, 3),
+            "recording_lufs": None if res.recording_lufs is None
+            else round(res.recording_lufs, 2),
+            "teaser": [{"rank": c.rank, "start_s": round(c.start_s, 3),
+                        "end_s": round(c.end_s, 3), "title": clip_title(c)} for c in teaser]}
+    atomic_write_text(index, _doc("highlights.replay", body), overwrite=overwrite)
+    paths.append(index)
+    return paths
 
 
 class _Undo:

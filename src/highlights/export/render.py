@@ -49,7 +49,13 @@ from numpy.typing import NDArray
 
 from .._progress import make_progress
 from .._validate import check_clips, check_int, check_nonneg, fail
-from ..errors import DecodeWarning, ExportError, InvalidParameterError, StreamNotFoundError
+from ..errors import (
+    DecodeWarning,
+    ExportError,
+    InvalidParameterError,
+    StreamNotFoundError,
+    UpscaleWarning,
+)
 from ..io.media import open_media, pick_streams
 from ..io.seek import (
     decode_packet,
@@ -74,16 +80,20 @@ from ._encode import (
     mux_encoded,
 )
 from ._safe import atomic_output
+from .loudness import DEFAULT_TARGET_LUFS, DEFAULT_TRUE_PEAK_DB, Loudness, normalise
+from .reframe import LAYOUTS, Framing, plan_framing
 
 __all__ = ["RenderResult", "RenderedSpan", "render_reel", "render_clip", "X264_PRESETS",
-           "MAX_CROSSFADE_S"]
+           "MAX_CROSSFADE_S", "LAYOUTS", "VERTICAL_SIZE"]
 
 logger = logging.getLogger(__name__)
 
 #: Longest crossfade in seconds (the frames of one crossfade are held in memory).
 MAX_CROSSFADE_S = 2.0
-#: Default size of vertical output (width, height), capped to the crop box.
+#: Default size of vertical output (width, height), whatever the source's size.
 VERTICAL_SIZE = (1080, 1920)
+#: A render that scales the shown picture up by more than this warns (UpscaleWarning).
+MAX_UPSCALE = 2.0
 #: Aspect ratio of vertical output (width / height).
 VERTICAL_ASPECT = Fraction(9, 16)
 # A crop box or an explicit output size may differ from the aspect it must have by this
@@ -122,6 +132,9 @@ class RenderedSpan:
     n_frames : int
         Source video frames (audio samples without video) the clip contributes,
         crossfaded ones included.
+    layout : str
+        How the clip was framed: ``"full"`` (not vertical), ``"center"``,
+        ``"track"``, ``"stack"`` or ``"fit"``.
     """
 
     clip: Clip
@@ -130,6 +143,7 @@ class RenderedSpan:
     out_start_s: float
     out_end_s: float
     n_frames: int
+    layout: str = "full"
 
     @property
     def duration_s(self) -> float:
@@ -164,6 +178,9 @@ class RenderResult:
         Video frames in the file.
     n_audio_samples : int
         Audio samples (per channel) in the file.
+    loudness : Loudness or None
+        Loudness before/after normalisation (integrated LUFS, true peak dBTP, gain);
+        None when it was not asked for (``loudness_lufs=None``) or there is no audio.
     """
 
     path: Path
@@ -177,6 +194,7 @@ class RenderResult:
     crop: CropBox | None
     n_video_frames: int
     n_audio_samples: int
+    loudness: Loudness | None = None
 
 
 # --------------------------------------------------------------------------- geometry
@@ -222,7 +240,7 @@ def _geometry(src_w: int, src_h: int, *, vertical: bool, crop: Any, width: Any, 
     vertical without ``crop`` takes the centred 9:16 box. The output size is
     ``width`` x ``height`` when both are given (they must keep the box's aspect), one
     of them with the other derived from the box's aspect, or by default the box
-    (rounded to even sides), for vertical output at most 1080x1920.
+    (rounded to even sides), for vertical output 1080x1920.
     """
     for name, value in (("width", width), ("height", height)):
         if value is not None:
@@ -241,7 +259,9 @@ def _geometry(src_w: int, src_h: int, *, vertical: bool, crop: Any, width: Any, 
     aspect = Fraction(bw, bh)
     if width is not None and height is not None:
         out_w, out_h = int(width), int(height)
-        if not _aspect_ok(out_w, out_h, aspect):
+        # vertical without a crop: any 9:16 size (the centred box rounds to even sides)
+        if not _aspect_ok(out_w, out_h, VERTICAL_ASPECT if vertical and crop is None
+                          else aspect):
             what = "9:16" if vertical else f"{bw}:{bh}"
             raise fail("height", caller,
                        f"the shown box's aspect ratio ({what}) together with 'width'",
@@ -251,8 +271,9 @@ def _geometry(src_w: int, src_h: int, *, vertical: bool, crop: Any, width: Any, 
     elif height is not None:
         out_w, out_h = _even(int(height) * aspect), int(height)
     elif vertical:
-        out_h = min(VERTICAL_SIZE[1], bh - bh % 2)
-        out_w = min(_even(out_h * aspect), VERTICAL_SIZE[0])
+        out_w, out_h = VERTICAL_SIZE
+        if box is not None and not _aspect_ok(out_w, out_h, aspect):  # pragma: no cover
+            out_w = _even(out_h * aspect)
     else:
         out_w, out_h = max(bw - bw % 2, 2), max(bh - bh % 2, 2)
     if box == (0, 0, src_w, src_h):
@@ -362,8 +383,8 @@ class _VideoSink:
 class _VideoClip:
     """Selects one clip's frames on the source grid and fills gaps with repeats."""
 
-    def __init__(self, span: _Span, rate: Fraction, origin: Fraction, picture: Picture,
-                 sink: _VideoSink) -> None:
+    def __init__(self, span: _Span, rate: Fraction, origin: Fraction,
+                 picture: Callable[[Any], Any], sink: _VideoSink) -> None:
         self.span, self.rate, self.origin = span, rate, origin
         self.picture, self.sink = picture, sink
         self.next = span.first
@@ -419,8 +440,9 @@ class _VideoClip:
 class _AudioSink:
     """Encodes output audio in order; mixes each crossfade with equal-power gains."""
 
-    def __init__(self, stream: Any, out: Any) -> None:
+    def __init__(self, stream: Any, out: Any, *, collect: bool = False) -> None:
         self.stream, self.out = stream, out
+        self.collected: list[NDArray[np.float32]] | None = [] if collect else None
         self.count = 0
         self.tail: NDArray[np.float32] | None = None  # previous clip's last samples
         self.length = 0  # samples of the current clip
@@ -457,11 +479,15 @@ class _AudioSink:
         self.new_tail = None
 
     def _encode(self, data: NDArray[np.float32]) -> None:
-        encode_samples(self.out, self.stream, data, pts=self.count)
+        if self.collected is not None:  # kept for loudness normalisation, encoded later
+            self.collected.append(np.array(data, dtype=np.float32))
+        else:
+            encode_samples(self.out, self.stream, data, pts=self.count)
         self.count += data.shape[1]
 
     def close(self) -> None:
-        mux_encoded(self.out, self.stream, None)
+        if self.collected is None:
+            mux_encoded(self.out, self.stream, None)
 
 
 class _AudioClip:
@@ -540,11 +566,14 @@ class _AudioClip:
 def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: Fraction, k: int,
             box: CropBox | None, size: tuple[int, int], rotation: int, crf: int, preset: str,
             update: Callable[[float], None] | None, video: Any,
-            audio: Any) -> tuple[list[Fraction], int, int]:
+            audio: Any, framings: Sequence[Framing] | None = None,
+            collect_audio: bool = False) -> tuple[list[Fraction], int, int,
+                                                  NDArray[np.float32] | None]:
     """Decode every span and encode the reel.
 
-    Returns each span's start as a stream time (seconds, like ``frame.time``) and the
-    video frames and audio samples written.
+    Returns each span's start as a stream time (seconds, like ``frame.time``), the
+    video frames and audio samples written, and with ``collect_audio`` the output
+    audio (channels x samples, not written to ``tmp``: normalised and muxed later).
     """
     av = load_av()
     anchor_stream = video if video is not None else audio
@@ -561,8 +590,15 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
         sr = channels = 0
         layout = ""
         if audio is not None:
-            oa, sr, channels, layout = add_aac(out, audio)
-            asink = _AudioSink(oa, out)
+            if collect_audio:
+                ctx = audio.codec_context
+                sr = int(ctx.sample_rate)
+                channels = int(ctx.channels or len(ctx.layout.channels))
+                layout = str(ctx.layout.name or ("mono" if channels == 1 else "stereo"))
+                asink = _AudioSink(None, out, collect=True)
+            else:
+                oa, sr, channels, layout = add_aac(out, audio)
+                asink = _AudioSink(oa, out)
         step = max(math.floor(_PROGRESS_STEP_S * rate), 1)
         reported = 0
         for i, span in enumerate(spans):
@@ -571,7 +607,8 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
             vclip = aclip = None
             if vsink is not None:
                 vsink.begin(has_next=has_next)
-                vclip = _VideoClip(span, rate, origin, picture, vsink)
+                shown = framings[i] if framings is not None else picture
+                vclip = _VideoClip(span, rate, origin, shown, vsink)
             if asink is not None:
                 keep = span.a1 - spans[i + 1].a0 if has_next else 0
                 asink.begin(span.a1 - span.a0, keep, channels)
@@ -620,7 +657,55 @@ def _render(src: Any, tmp: Path, spans: list[_Span], *, origin: Fraction, rate: 
             asink.close()
     finally:
         out.close()
-    return starts, (vsink.count if vsink is not None else 0), (asink.count if asink else 0)
+    collected = None
+    if asink is not None and asink.collected is not None:
+        collected = (np.concatenate(asink.collected, axis=1) if asink.collected
+                     else np.zeros((channels, 0), np.float32))
+    return (starts, (vsink.count if vsink is not None else 0), (asink.count if asink else 0),
+            collected)
+
+
+def _mux_with_audio(video_tmp: Path | None, tmp: Path, data: NDArray[np.float32], *,
+                    audio: Any) -> None:
+    """Write ``tmp``: the video of ``video_tmp`` (stream copy) and ``data`` encoded as AAC.
+
+    Audio is encoded in step with the video packets, so the file is interleaved as if
+    both had been encoded together.
+    """
+    av = load_av()
+    options = {"movflags": "+faststart"} if tmp.suffix.lower() in _MP4_SUFFIXES else {}
+    out = av.open(str(tmp), "w", options=options)
+    vin = av.open(str(video_tmp)) if video_tmp is not None else None
+    try:
+        ov = None
+        if vin is not None:
+            ov = out.add_stream_from_template(vin.streams.video[0])
+        oa, sr, _, _ = add_aac(out, audio)
+        frame_n = 1024
+        pos = 0
+        n = data.shape[1]
+
+        def feed(until: int) -> None:
+            nonlocal pos
+            while pos < min(until, n):
+                m = min(frame_n, n - pos)
+                encode_samples(out, oa, data[:, pos:pos + m], pts=pos)
+                pos += m
+
+        if vin is not None and ov is not None:
+            for packet in vin.demux(vin.streams.video[0]):
+                if packet.dts is None:
+                    continue
+                t = packet.dts * packet.time_base
+                feed(int((t + 1) * sr))
+                packet.stream = ov
+                out.mux(packet)
+        feed(n)
+        mux_encoded(out, oa, None)
+    finally:
+        if vin is not None:
+            vin.close()
+        out.close()
 
 
 def _media_duration(src: Any) -> Fraction | None:
@@ -631,8 +716,11 @@ def _media_duration(src: Any) -> Fraction | None:
 
 def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                 media_path: str | os.PathLike[str], crossfade_s: float = 0.0,
-                vertical: bool = False, crop: CropBox | None = None, width: int | None = None,
-                height: int | None = None, crf: int = 20, preset: str = "veryfast",
+                vertical: bool = False, layout: str = "auto", crop: CropBox | None = None,
+                width: int | None = None, height: int | None = None,
+                size: tuple[int, int] | None = None, crf: int = 20, preset: str = "veryfast",
+                loudness_lufs: float | None = DEFAULT_TARGET_LUFS,
+                true_peak_db: float = DEFAULT_TRUE_PEAK_DB,
                 overwrite: bool = False, progress: ProgressArg = None,
                 audio_stream: int | None = None, video_stream: int | None = None) -> RenderResult:
     """Concatenate clips into one H.264/AAC file, in the given order.
@@ -658,18 +746,32 @@ def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
         audio is mixed with equal-power gains. The output is ``(n - 1) *
         crossfade_s`` shorter than the sum of the clips.
     vertical : bool, default False
-        9:16 output for shorts: show the centred 9:16 box of the source, or ``crop``.
+        9:16 output for shorts, framed by ``layout`` (or showing ``crop``).
+    layout : {"auto", "center", "track", "stack", "fit"}, default "auto"
+        Vertical framing (see :mod:`highlights.export.reframe`): the centred 9:16 box,
+        a window following the face or motion, the facecam on top of the gameplay,
+        or the whole picture over a blurred fill; ``"auto"`` chooses per clip.
+        Without ``vertical`` only ``"auto"``/``"center"`` are accepted (no effect).
     crop : tuple of int (x, y, w, h), optional
         Source box to show, in pixels of the upright source picture (9:16 within 1%
         when ``vertical``).
     width, height : int, optional
-        Output size in pixels (even). Default: the shown box; for vertical output at
-        most 1080x1920 (never upscaled beyond the box). With one given, the other
-        keeps the box's aspect; with both given they must keep it.
+        Output size in pixels (even). Default: the shown box; for vertical output
+        1080x1920 (an :class:`~highlights.UpscaleWarning` when that scales the shown
+        picture up more than 2x). With one given, the other keeps the box's aspect;
+        with both given they must keep it.
+    size : tuple of int (width, height), optional
+        Both at once (instead of ``width``/``height``), e.g. ``(540, 960)``.
     crf : int, default 20
         x264 quality (0-51, lower is better).
     preset : str, default "veryfast"
         x264 speed preset, one of :data:`X264_PRESETS`.
+    loudness_lufs : float or None, default -14.0
+        Integrated loudness (ITU-R BS.1770, LUFS) to normalise the output's audio to,
+        with a true-peak limiter at ``true_peak_db``; None keeps the source's levels.
+        The measurement is in ``RenderResult.loudness``.
+    true_peak_db : float, default -1.0
+        True-peak ceiling in dBTP when normalising.
     overwrite : bool, default False
         Replace an existing output.
     progress : None, bool or callable, optional
@@ -692,7 +794,8 @@ def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
         asked of a media without video.
     InvalidParameterError
         Bad parameter: no clips, a clip outside the media, a crop box outside the
-        frame or not 9:16 for vertical output, odd sizes, too long a crossfade...
+        frame or not 9:16 for vertical output, odd sizes, too long a crossfade, a
+        layout other than auto/center without ``vertical``...
     OutputExistsError
         ``out_path`` exists and ``overwrite`` is false.
     ExportError
@@ -705,18 +808,21 @@ def render_reel(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     ... # doctest: +SKIP
     """
     return _render_entry(clips, out_path, media_path=media_path, crossfade_s=crossfade_s,
-                         vertical=vertical, crop=crop, width=width, height=height, crf=crf,
-                         preset=preset, overwrite=overwrite, progress=progress,
-                         audio_stream=audio_stream, video_stream=video_stream,
-                         caller="render_reel")
+                         vertical=vertical, layout=layout, crop=crop, width=width,
+                         height=height, size=size, crf=crf, preset=preset,
+                         loudness_lufs=loudness_lufs, true_peak_db=true_peak_db,
+                         overwrite=overwrite, progress=progress, audio_stream=audio_stream,
+                         video_stream=video_stream, caller="render_reel")
 
 
 def render_clip(clip: Clip, out_path: str | os.PathLike[str], *,
                 media_path: str | os.PathLike[str], vertical: bool = False,
-                crop: CropBox | None = None, width: int | None = None,
-                height: int | None = None, crf: int = 20, preset: str = "veryfast",
-                overwrite: bool = False, progress: ProgressArg = None,
-                audio_stream: int | None = None, video_stream: int | None = None) -> RenderResult:
+                layout: str = "auto", crop: CropBox | None = None, width: int | None = None,
+                height: int | None = None, size: tuple[int, int] | None = None, crf: int = 20,
+                preset: str = "veryfast", loudness_lufs: float | None = DEFAULT_TARGET_LUFS,
+                true_peak_db: float = DEFAULT_TRUE_PEAK_DB, overwrite: bool = False,
+                progress: ProgressArg = None, audio_stream: int | None = None,
+                video_stream: int | None = None) -> RenderResult:
     """Render one clip to its own file (e.g. one 9:16 short per file).
 
     Same as :func:`render_reel` with a single clip and no crossfade; see it for the
@@ -730,15 +836,43 @@ def render_clip(clip: Clip, out_path: str | os.PathLike[str], *,
     if not isinstance(clip, Clip):
         raise fail("clip", "render_clip", "a Clip", clip)
     return _render_entry([clip], out_path, media_path=media_path, crossfade_s=0.0,
-                         vertical=vertical, crop=crop, width=width, height=height, crf=crf,
-                         preset=preset, overwrite=overwrite, progress=progress,
-                         audio_stream=audio_stream, video_stream=video_stream,
-                         caller="render_clip")
+                         vertical=vertical, layout=layout, crop=crop, width=width,
+                         height=height, size=size, crf=crf, preset=preset,
+                         loudness_lufs=loudness_lufs, true_peak_db=true_peak_db,
+                         overwrite=overwrite, progress=progress, audio_stream=audio_stream,
+                         video_stream=video_stream, caller="render_clip")
+
+
+def _check_loudness(loudness_lufs: Any, true_peak_db: Any, caller: str) -> float | None:
+    if loudness_lufs is None:
+        return None
+    if isinstance(loudness_lufs, bool) or not isinstance(loudness_lufs, int | float) \
+            or not -70 <= float(loudness_lufs) <= 0:
+        raise fail("loudness_lufs", caller, "None or a loudness in [-70, 0] LUFS", loudness_lufs)
+    if isinstance(true_peak_db, bool) or not isinstance(true_peak_db, int | float) \
+            or not -20 <= float(true_peak_db) <= 0:
+        raise fail("true_peak_db", caller, "a ceiling in [-20, 0] dBTP", true_peak_db)
+    return float(loudness_lufs)
+
+
+def _check_size(size: Any, width: Any, height: Any, caller: str) -> tuple[Any, Any]:
+    if size is None:
+        return width, height
+    if width is not None or height is not None:
+        raise fail("size", caller, "None when width or height is given", size)
+    try:
+        if isinstance(size, str | bytes) or len(size) != 2:
+            raise TypeError
+        w, h = size
+    except TypeError:
+        raise fail("size", caller, "a (width, height) pair of even integers", size) from None
+    return w, h
 
 
 def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                   media_path: str | os.PathLike[str], crossfade_s: float, vertical: bool,
-                  crop: Any, width: Any, height: Any, crf: int, preset: str, overwrite: bool,
+                  layout: str, crop: Any, width: Any, height: Any, size: Any, crf: int,
+                  preset: str, loudness_lufs: Any, true_peak_db: Any, overwrite: bool,
                   progress: ProgressArg, audio_stream: int | None,
                   video_stream: int | None, caller: str) -> RenderResult:
     items = check_clips(clips, caller=caller)
@@ -750,16 +884,27 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     crf, preset = check_x264(crf, preset, caller)
     if not isinstance(vertical, bool):
         raise fail("vertical", caller, "a bool", vertical)
+    if layout not in LAYOUTS:
+        raise fail("layout", caller, f"one of {', '.join(LAYOUTS)}", layout)
+    if not vertical and layout not in ("auto", "center"):
+        raise fail("layout", caller, "'auto' or 'center' without vertical=True", layout)
+    if crop is not None and layout not in ("auto", "center"):
+        raise fail("layout", caller, "'auto' or 'center' with an explicit crop", layout)
+    width, height = _check_size(size, width, height, caller)
+    target = _check_loudness(loudness_lufs, true_peak_db, caller)
     if not (progress is None or isinstance(progress, bool) or callable(progress)):
         raise fail("progress", caller, "None, a bool or a callable(done_s, total_s)", progress)
     av = load_av()
     src = open_media(media_path)
+    loud: Loudness | None = None
+    framings: list[Framing] | None = None
     try:
         video, audio = pick_streams(src, audio_stream=audio_stream, video_stream=video_stream,
                                     caller=caller)
         box: CropBox | None = None
-        size = (0, 0)
+        size_ = (0, 0)
         rotation = 0
+        src_w = src_h = 0
         if video is not None:
             rate = grid_rate(video)
             video.codec_context.thread_type = "AUTO"  # before the first decode opens it
@@ -768,7 +913,7 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                                         rotation)
             box, w, h = _geometry(src_w, src_h, vertical=vertical, crop=crop, width=width,
                                   height=height, caller=caller)
-            size = (w, h)
+            size_ = (w, h)
         else:
             if vertical or crop is not None or width is not None or height is not None:
                 raise StreamNotFoundError(
@@ -792,22 +937,47 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
                 raise fail("crossfade_s", caller,
                            f"at most half the shortest clip ({span.n / 2 / rate:.3f} s for "
                            f"clips[{i}])", crossfade_s)
+        if video is not None:
+            shown_h = box[3] if box is not None else src_h
+            if size_[1] > MAX_UPSCALE * shown_h:
+                warnings.warn(
+                    f"{caller}: the {size_[0]}x{size_[1]} output scales the source's "
+                    f"{shown_h}-pixel-high picture up {size_[1] / shown_h:.1f}x; it will look "
+                    "soft (a higher-resolution source, or size=, avoids it).",
+                    UpscaleWarning, stacklevel=3)
+            if vertical and crop is None and layout != "center" and box is not None:
+                framings = [
+                    plan_framing(src, video, t0=origin + Fraction(sp.first) / rate,
+                                 t1=origin + Fraction(sp.end) / rate, layout=layout, size=size_,
+                                 src_size=(src_w, src_h), rotation=rotation, fps=float(rate),
+                                 media_path=str(media_path), centre_box=box)
+                    for sp in spans
+                ]
         total_units = spans[-1].pos + spans[-1].n
         total_s = Fraction(total_units) / rate
         update, close_bar = _progress_fn(progress, float(total_s), caller)
+        collect = target is not None and audio is not None
         try:
             with atomic_output(out_path, overwrite=overwrite) as tmp:
+                vtmp = tmp.with_name(tmp.name + ".video" + tmp.suffix) if collect else tmp
                 try:
-                    starts, n_video, n_audio = _render(src, tmp, spans, origin=origin, rate=rate,
-                                                       k=k, box=box,
-                                                       size=size, rotation=rotation, crf=crf,
-                                                       preset=preset, update=update,
-                                                       video=video, audio=audio)
+                    starts, n_video, n_audio, data = _render(
+                        src, vtmp, spans, origin=origin, rate=rate, k=k, box=box, size=size_,
+                        rotation=rotation, crf=crf, preset=preset, update=update, video=video,
+                        audio=audio, framings=framings, collect_audio=collect)
+                    if collect and data is not None and target is not None:
+                        data, loud = normalise(data, int(sr), target_lufs=target,
+                                               true_peak_db_max=float(true_peak_db))
+                        _mux_with_audio(vtmp if video is not None else None, tmp, data,
+                                        audio=audio)
                 except (av.FFmpegError, ValueError, OSError) as exc:
                     if isinstance(exc, InvalidParameterError):
                         raise
                     raise ExportError(f"Rendering {len(items)} clip(s) into {str(out_path)!r} "
                                       f"failed: {exc}") from exc
+                finally:
+                    if collect:
+                        vtmp.unlink(missing_ok=True)
             if update is not None:
                 update(float(total_s))
         finally:
@@ -815,18 +985,21 @@ def _render_entry(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     finally:
         src.close()
     has_video = video is not None
+    kinds = ([f.layout for f in framings] if framings is not None
+             else ["center" if vertical else "full"] * len(spans))
     rendered = tuple(
         RenderedSpan(clip=clip, source_start_s=float(t0 - origin),
                      source_end_s=float(t0 + Fraction(span.n) / rate - origin),
                      out_start_s=float(Fraction(span.pos) / rate),
-                     out_end_s=float(Fraction(span.pos + span.n) / rate), n_frames=span.n)
-        for clip, span, t0 in zip(items, spans, starts, strict=True)
+                     out_end_s=float(Fraction(span.pos + span.n) / rate), n_frames=span.n,
+                     layout=kind)
+        for clip, span, t0, kind in zip(items, spans, starts, kinds, strict=True)
     )
     result = RenderResult(
         path=Path(out_path), spans=rendered, duration_s=float(total_s),
-        width=size[0], height=size[1], fps=float(rate) if has_video else 0.0,
+        width=size_[0], height=size_[1], fps=float(rate) if has_video else 0.0,
         sample_rate=sr, crossfade_s=float(Fraction(k) / rate), crop=box,
-        n_video_frames=n_video, n_audio_samples=n_audio,
+        n_video_frames=n_video, n_audio_samples=n_audio, loudness=loud,
     )
     logger.info("rendered %s: %d clip(s), %.3f s, %dx%d", result.path, len(rendered),
                 result.duration_s, result.width, result.height)

@@ -1,0 +1,114 @@
+"""The full replay with an opening (highlights.export.replay)."""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from highlights.errors import ExportError
+from highlights.export.replay import render_replay, x264_params_from_sei
+from highlights.types import Clip
+from publish_media import encode, noise_audio
+
+FPS = 25
+
+
+def _picture(i: int) -> np.ndarray:
+    img = np.full((180, 320, 3), (40 + (i // 25) * 30) % 255, np.uint8)
+    img[60:120, (i * 4) % 260:(i * 4) % 260 + 60] = (230, 200, 40)
+    return img
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return encode(tmp_path_factory.mktemp("rec") / "vod.mp4", _picture, n_frames=FPS * 12,
+                  audio=noise_audio(0.05, seed=4), gop=50)
+
+
+def _packets(path: Path, kind: str) -> list[tuple[Fraction, Fraction, bytes]]:
+    with av.open(str(path)) as c:
+        s = c.streams.video[0] if kind == "video" else c.streams.audio[0]
+        return [(p.pts * p.time_base, p.dts * p.time_base, bytes(p))
+                for p in c.demux(s) if p.dts is not None]
+
+
+def test_replay_is_teaser_plus_untouched_recording(recording: Path, tmp_path: Path) -> None:
+    clips = [Clip(7.0, 9.5, 8.0, 3.0, 1), Clip(2.0, 4.0, 3.0, 2.0, 2)]
+    res = render_replay(clips, tmp_path / "replay.mp4", media_path=recording)
+    with av.open(str(recording)) as c:
+        rec_s = c.duration / 1e6
+    assert 4.5 + 0.25 <= res.teaser_s <= 4.5 + 0.25 + 0.7  # clips + black (AAC-aligned)
+    with av.open(str(res.path)) as c:
+        dur = c.duration / 1e6
+    assert abs(dur - (res.teaser_s + rec_s)) <= 0.1
+    # the long part: the recording's packets, byte for byte, shifted by the teaser
+    src_v = _packets(recording, "video")
+    out_v = _packets(res.path, "video")
+    tail = [p for p in out_v if p[0] >= Fraction(res.teaser_s) - Fraction(1, 1000)]
+    assert len(tail) == len(src_v)
+    assert [hashlib.sha1(p[2]).digest() for p in tail] == \
+        [hashlib.sha1(p[2]).digest() for p in src_v]
+    shift = tail[0][0] - src_v[0][0]
+    assert abs(float(shift) - res.teaser_s) < 1e-3
+    assert all(a[0] - b[0] == shift for a, b in zip(tail, src_v, strict=True))
+    src_a = _packets(recording, "audio")
+    out_a = _packets(res.path, "audio")
+    assert [p[2] for p in out_a[-len(src_a):]] == [p[2] for p in src_a]
+    # decodes end to end with continuous timestamps
+    with av.open(str(res.path)) as c:
+        vts = [f.time for f in c.decode(video=0)]
+    with av.open(str(recording)) as c:
+        n_src = sum(1 for _ in c.decode(video=0))
+    assert len(vts) == round(res.teaser_s * FPS) + n_src
+    steps = np.diff(np.asarray(vts))
+    assert np.allclose(steps, 1 / FPS, atol=1e-3), steps.min()
+    with av.open(str(res.path)) as c:
+        a_frames = [(f.time, f.samples, f.sample_rate) for f in c.decode(audio=0)]
+    ends = np.array([t + n / sr for t, n, sr in a_frames[:-1]])
+    starts = np.array([t for t, _, _ in a_frames[1:]])
+    assert np.abs(starts - ends).max() < 1e-3
+    # the opening fades to black just before the recording starts
+    with av.open(str(res.path)) as c:
+        frames = [f.to_ndarray(format="gray") for f in c.decode(video=0)]
+    k = round(res.teaser_s * FPS)
+    assert frames[k - 1].mean() < 20  # black
+    assert frames[2].mean() > 30  # the teaser is not
+    assert np.abs(frames[k].astype(int) - _gray(_picture(0))).mean() < 8  # the recording's first
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    return (rgb @ np.array([0.299, 0.587, 0.114])).astype(int)
+
+
+def test_sei_mapping_keeps_header_settings() -> None:
+    p = x264_params_from_sei("cabac=1 ref=3 deblock=1:-1:-1 analyse=0x3:0x113 me=hex subme=7 "
+                             "psy=1 psy_rd=1.00:0.00 trellis=1 8x8dct=1 chroma_qp_offset=-2 "
+                             "threads=6 bframes=3 b_pyramid=2 weightb=1 weightp=2 keyint=250 "
+                             "rc=crf crf=23.0 aq=1:1.00")
+    assert p["cabac"] == "1" and p["ref"] == "3" and p["deblock"] == "-1,-1"
+    assert p["b-pyramid"] == "normal" and p["aq-mode"] == "1" and p["crf"] == "23.0"
+    assert p["chroma-qp-offset"] == "0"  # x264 lowers it by 2 itself (psy-rd at subme 7)
+    assert "threads" not in p
+
+
+def test_replay_refuses_a_recording_it_cannot_join(tmp_path: Path) -> None:
+    out = av.open(str(tmp_path / "mpeg4.mkv"), "w")
+    vs = out.add_stream("mpeg4", rate=FPS)
+    vs.width, vs.height, vs.pix_fmt = 320, 180, "yuv420p"
+    for i in range(50):
+        f = av.VideoFrame.from_ndarray(_picture(i), format="rgb24")
+        f.pts = i
+        for p in vs.encode(f):
+            out.mux(p)
+    for p in vs.encode(None):
+        out.mux(p)
+    out.close()
+    with pytest.raises(ExportError, match="H.264"):
+        render_replay([Clip(0.5, 1.5, 1.0, 1.0, 1)], tmp_path / "r.mkv",
+                      media_path=tmp_path / "mpeg4.mkv")
+    assert not (tmp_path / "r.mkv").exists()
