@@ -136,6 +136,7 @@ def build_highlights(
         fusion.score, sel, components=fusion.components,
         energy=analysis.timelines.get("audio_rms_db"), cuts_s=analysis.cuts_s,
         keywords=keyword_source, duration_s=analysis.duration_s, notes=selection_notes,
+        evidence=fusion.evidence,
     )
     params: dict[str, Any] = {
         **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,

@@ -127,12 +127,15 @@ def audio_burst(
 
 #: Voice periodicity below which a burst counts nothing, and above which it counts fully.
 VOICED_RAMP = (0.3, 0.6)
+#: ``audio_react`` is averaged over this long, seconds.
+REACT_SMOOTH_S = 1.5
 
 
 def audio_react(burst: Timeline, voiced: Timeline) -> Timeline:
     """Voiced loudness bursts: ``audio_burst`` x a voicing weight (dB x 0..1).
 
-    The weight is ``clip((voiced - 0.3) / 0.3, 0, 1)`` (:data:`VOICED_RAMP`).
+    The weight is ``clip((voiced - 0.3) / 0.3, 0, 1)`` (:data:`VOICED_RAMP`); the
+    product is averaged over :data:`REACT_SMOOTH_S`.
 
     Parameters
     ----------
@@ -149,6 +152,9 @@ def audio_react(burst: Timeline, voiced: Timeline) -> Timeline:
     lo, hi = VOICED_RAMP
     weight = np.clip((voiced.values.astype(np.float64) - lo) / (hi - lo), 0.0, 1.0)
     v = burst.values.astype(np.float64) * weight
+    # A reaction lasts seconds; one hop where a loud sound meets a voice (the end of a
+    # jingle, the cut to a shout) is averaged away over REACT_SMOOTH_S.
+    v = moving_average(v, max(1, int(round(REACT_SMOOTH_S / burst.hop_s))))
     return Timeline(values=v.astype(np.float32), hop_s=burst.hop_s, start_s=burst.start_s,
                     name="audio_react")
 

@@ -134,11 +134,17 @@ class Fusion:
         average of their sum over ``smooth_s``.
     weights : dict of str to float
         The weight used for each signal (0 for the ones left out).
+    evidence : Timeline or None
+        Reaction evidence near each hop: the largest z-score of the evidence signals
+        (:data:`EVIDENCE_SIGNALS`) within :data:`AGREEMENT_WINDOW_S`.  None when there
+        is none to read, or no reaction anywhere stands out (then it cannot tell
+        moments apart).  Selection asks a clip's peak for some of it.
     """
 
     score: Timeline
     components: dict[str, Timeline]
     weights: dict[str, float]
+    evidence: Timeline | None = None
 
 
 def _rolling_location_scale(
@@ -383,24 +389,26 @@ def fuse_detail(
             comp *= w
         components[key] = Timeline._trusted(comp, tl.hop_s, tl.start_s, key)
         total += comp
-    if agreement and first.n:
-        gate = _agreement_gate(components, used, first.hop_s)
-        if gate is not None:
-            gated = ACTION_SIGNALS if video_time else GATED_SIGNALS
-            for key in (gated & components.keys()):
-                comp = components[key].values
-                scaled = np.where(comp > 0, comp * gate, comp).astype(np.float32)
-                total += scaled - comp
-                components[key] = components[key].with_values(scaled)
+    near = _evidence(components, used, first.hop_s) if first.n else None
+    if agreement and near is not None:
+        gate = _agreement_gate(near)
+        gated = ACTION_SIGNALS if video_time else GATED_SIGNALS
+        for key in (gated & components.keys()):
+            comp = components[key].values
+            scaled = np.where(comp > 0, comp * gate, comp).astype(np.float32)
+            total += scaled - comp
+            components[key] = components[key].with_values(scaled)
     # Smoothing is linear, so smoothing the sum once equals summing smoothed signals.
     total = moving_average(total, width)
     score = Timeline._trusted(total.astype(np.float32), first.hop_s, first.start_s, "score")
-    return Fusion(score=score, components=components, weights=used)
+    evidence = None if near is None else Timeline._trusted(
+        near.astype(np.float32), first.hop_s, first.start_s, "evidence")
+    return Fusion(score=score, components=components, weights=used, evidence=evidence)
 
 
-def _agreement_gate(components: Mapping[str, Timeline], weights: Mapping[str, float],
-                    hop_s: float) -> NDArray[np.float32] | None:
-    """Per-hop credit (0..1) for action signals: reaction evidence nearby (see fuse_detail)."""
+def _evidence(components: Mapping[str, Timeline], weights: Mapping[str, float],
+              hop_s: float) -> NDArray[np.float64] | None:
+    """Largest evidence z-score near each hop (see :attr:`Fusion.evidence`)."""
     zs = [components[k].values / weights[k] for k in EVIDENCE_SIGNALS
           if k in components and weights.get(k, 0.0) > 0]
     if not zs:
@@ -410,7 +418,11 @@ def _agreement_gate(components: Mapping[str, Timeline], weights: Mapping[str, fl
         return None  # no reaction stands out anywhere: nothing to tell action apart by
     lo = int(np.floor(AGREEMENT_WINDOW_S[0] / hop_s))
     hi = int(np.ceil(AGREEMENT_WINDOW_S[1] / hop_s))
-    near = window_max(evidence, lo=lo, hi=hi)
+    return window_max(evidence, lo=lo, hi=hi)
+
+
+def _agreement_gate(near: NDArray[np.float64]) -> NDArray[np.float32]:
+    """Per-hop credit (0..1) for action signals from the evidence near them."""
     z0, z1 = AGREEMENT_Z
     gate: NDArray[np.float32] = np.clip((near - z0) / (z1 - z0), 0.0, 1.0).astype(np.float32)
     return gate

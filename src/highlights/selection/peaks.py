@@ -116,6 +116,8 @@ def pick_clips(
     order: str = "rank",
     duration_s: float | None = None,
     merge: bool = True,
+    evidence: Timeline | None = None,
+    min_evidence: float = 0.0,
 ) -> list[Clip]:
     """Turn a score timeline into ranked, non-overlapping clips.
 
@@ -149,6 +151,12 @@ def pick_clips(
         otherwise, and with ``merge=False``, it is dropped.  Two
         moments half a minute apart then end up in one clip instead of one of them
         being lost.
+    evidence : Timeline, optional
+        Reaction evidence on the score's grid (see
+        :attr:`highlights.fusion.Fusion.evidence`); a peak where it is below
+        ``min_evidence`` is not a candidate.
+    min_evidence : float, default 0.0
+        Evidence a peak needs (with ``evidence``).
 
     Returns
     -------
@@ -197,7 +205,11 @@ def pick_clips(
     values[centres > t_end] = -np.inf
     radius = max(1, int(round(min_len / 2 / hop)))
     smax = sliding_max(values, radius)
-    cand = np.flatnonzero((values >= smax) & (values > threshold))
+    ok = (values >= smax) & (values > threshold)
+    if evidence is not None:
+        ev = evidence.on_grid(hop_s=hop, start_s=t0, n=score.n, how="max").values
+        ok &= np.nan_to_num(ev, nan=-np.inf) >= min_evidence
+    cand = np.flatnonzero(ok)
     cand = cand[np.argsort(-values[cand], kind="stable")]
     max_core = max(1, int(np.ceil(max_len / hop)))
 

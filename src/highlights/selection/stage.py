@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 
 from .._validate import check_choice, check_int, check_nonneg, check_positive, fail
 from ..errors import BudgetWarning
+from ..fusion.score import AGREEMENT_Z
 from ..timeline import Timeline
 from ..types import Clip
 from .budget import select_budget
@@ -30,6 +31,9 @@ __all__ = ["Selection", "resolve_selection", "select_clips", "budget_shortfall",
 
 #: Length resolution of the budget knapsack, seconds.
 _BUDGET_RES_S = 0.5
+#: Reaction evidence (z) a clip's peak needs when evidence is known: the level at which
+#: the agreement gate starts giving action credit.
+MIN_EVIDENCE_Z = AGREEMENT_Z[0]
 #: Orders of ``result.clips``: best first, or chronological.
 ORDERS = ("rank", "time")
 #: Library defaults of the selection parameters (used when neither the caller nor a
@@ -150,6 +154,7 @@ def select_clips(
     keywords: Callable[[float, float], Sequence[str]] | None = None,
     duration_s: float | None = None,
     notes: list[str] | None = None,
+    evidence: Timeline | None = None,
 ) -> list[Clip]:
     """Select clips from ``score`` as ``sel`` says.
 
@@ -171,7 +176,13 @@ def select_clips(
         Media length; no clip ends after it (default: the score's end).
     notes : list of str, optional
         Receives a note when the clips cannot reach the minimum of ``sel.budget_s``
-        (the same text is issued as a :class:`~highlights.errors.BudgetWarning`).
+        (the same text is issued as a :class:`~highlights.errors.BudgetWarning`), or
+        when fewer than ``sel.n`` moments had a reaction to vouch for them.
+    evidence : Timeline, optional
+        Reaction evidence near each hop (:attr:`highlights.fusion.Fusion.evidence`):
+        a clip's peak needs at least :data:`MIN_EVIDENCE_Z` of it, so a stretch that
+        merely scores above its baseline, with nobody reacting, is not offered as a
+        moment just to fill ``n``.
 
     Returns
     -------
@@ -192,7 +203,11 @@ def select_clips(
         score, n=sel.n, min_len_s=sel.min_len_s, max_len_s=sel.max_len_s, pad_s=sel.pad_s,
         min_gap_s=sel.min_gap_s, threshold=sel.threshold, rel_level=sel.rel_level,
         components=components, order="rank", duration_s=duration_s,
+        evidence=evidence, min_evidence=MIN_EVIDENCE_Z,
     )
+    if evidence is not None and notes is not None and len(clips) < sel.n:
+        notes.append(f"{len(clips)} clip(s): only {len(clips)} moment(s) had a reaction that "
+                     f"stood out (voice or chat z >= {MIN_EVIDENCE_Z:g}) for {sel.n} asked.")
     if sel.snap and clips:
         clips = snap_clips(
             clips, cuts_s=cuts, energy=energy,
