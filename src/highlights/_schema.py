@@ -7,12 +7,18 @@ changes meaning; adding a field does not change it.
 ================================ ========================================================
 ``highlights.result`` v2         a whole result (:meth:`highlights.Highlights.to_json`)
 ``highlights.clips`` v1          a clip list (``export_clips(format="json")``)
+``highlights.alignment`` v1      a published video aligned to its VOD
+                                 (:meth:`highlights.align.Alignment.to_dict`)
+``highlights.labels`` v1         labels read from any source (:meth:`highlights.Labels.to_dict`)
+``highlights.review`` v1         review page decisions (read by :func:`highlights.load_labels`)
 ================================ ========================================================
 """
 
 from __future__ import annotations
 
-__all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION"]
+__all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION",
+           "ALIGNMENT_SCHEMA", "ALIGNMENT_SCHEMA_VERSION", "LABELS_SCHEMA",
+           "LABELS_SCHEMA_VERSION", "REVIEW_SCHEMA", "REVIEW_SCHEMA_VERSION"]
 
 #: A whole result: clips, parameters, media, chat lag, notes (and optionally timelines).
 RESULT_SCHEMA = "highlights.result"
@@ -21,3 +27,13 @@ RESULT_SCHEMA_VERSION = 2
 #: A clip list with the media it refers to.
 CLIPS_SCHEMA = "highlights.clips"
 CLIPS_SCHEMA_VERSION = 1
+#: A published video aligned to its VOD: segments (source/published spans, speed,
+#: confidence) and gaps.
+ALIGNMENT_SCHEMA = "highlights.alignment"
+ALIGNMENT_SCHEMA_VERSION = 1
+#: Labels (spans in VOD seconds with a weight and their origin).
+LABELS_SCHEMA = "highlights.labels"
+LABELS_SCHEMA_VERSION = 1
+#: Accept/reject decisions of the review page, read as labels.
+REVIEW_SCHEMA = "highlights.review"
+REVIEW_SCHEMA_VERSION = 1
