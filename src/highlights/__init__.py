@@ -28,6 +28,8 @@ from .errors import (
     HighlightsError,
     HighlightsWarning,
     InvalidParameterError,
+    LabelError,
+    LabelWarning,
     MediaError,
     MediaNotFoundError,
     ModelFileError,
@@ -85,6 +87,13 @@ _LAZY: dict[str, str] = {
     "cut_clips": ".export",
     "render_reel": ".export",
     "render_clip": ".export",
+    "align_published": ".align",
+    "Alignment": ".align",
+    "AlignedSegment": ".align",
+    "load_labels": ".labels",
+    "Labels": ".labels",
+    "LabelSpan": ".labels",
+    "learn_channel": ".channel",
 }
 
 __all__ = [
@@ -93,13 +102,14 @@ __all__ = [
     "HighlightsError", "InvalidParameterError", "MediaError", "MediaNotFoundError",
     "StreamNotFoundError", "DecodeError", "ChatLogError", "ChatFormatError",
     "TimelineMismatchError", "ExportError", "OutputExistsError", "NotFittedError",
-    "ModelFileError",
+    "ModelFileError", "LabelError", "LabelWarning",
     "HighlightsWarning", "DecodeWarning", "ChatWarning", "SignalMissingWarning",
     "NoClipsWarning", "BudgetWarning",
     *_LAZY,
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
+    from .align import AlignedSegment, Alignment, align_published
     from .api import Analysis, analyze, find_highlights, find_highlights_batch, select
     from .cache import AnalysisCache
     from .evaluate import evaluate_clips, qvhighlights, score_timeline
@@ -120,8 +130,10 @@ if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
     from .features.chat import chat_density, chat_signals, top_keywords
     from .features.lag import estimate_chat_lag
     from .fusion import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize, weights_for_genre
+    from .channel import learn_channel
     from .io.chat import CHAT_FORMATS, detect_chat_format, load_chat
     from .io.media import probe
+    from .labels import LabelSpan, Labels, load_labels
     from .learn import HighlightModel, fit_weights
     from .result import Highlights
     from .selection import PRESETS, make_chapters, pick_clips, select_budget, snap_clips

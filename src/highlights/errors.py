@@ -12,6 +12,8 @@ from __future__ import annotations
 
 __all__ = [
     "HighlightsError",
+    "LabelError",
+    "LabelWarning",
     "InvalidParameterError",
     "MediaError",
     "MediaNotFoundError",
@@ -133,3 +135,11 @@ class BudgetWarning(HighlightsWarning):
     Issued for the ``reel`` preset's 180-300 s (or any ``budget_s=(min, max)``); the
     message, also kept in ``result.notes``, says what total was reachable and why.
     """
+
+
+class LabelError(HighlightsError, ValueError):
+    """A label source (clips, heatmap, timeline, span list, review decisions) cannot be read."""
+
+
+class LabelWarning(HighlightsWarning):
+    """Labels were clipped to the recording, skipped (and reported), or need a caveat."""
