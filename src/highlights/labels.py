@@ -556,7 +556,21 @@ def _review(doc: Any, path: str, notes: list[str]) -> tuple[list[LabelSpan], lis
     return pos, neg
 
 
-def _timeline(data: bytes, path: str, vod: str | None, notes: list[str]) -> list[LabelSpan]:
+def _edl_rate(text: str, vod_fps: float | None) -> float:
+    """Frame rate of an EDL's timecodes: our own comment, else the VOD's standard rate,
+    else 29.97 for drop-frame and 30 otherwise (an EDL does not say)."""
+    m = re.search(r"HIGHLIGHTS: timeline ([\d.]+)(?:/(\d+))? fps", text)
+    if m:
+        return float(m.group(1)) / (float(m.group(2)) if m.group(2) else 1.0)
+    if vod_fps:
+        for std in (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0):
+            if abs(vod_fps - std) < 0.02:
+                return std
+    return 29.97 if re.search(r"FCM:\s*DROP", text) else 30.0
+
+
+def _timeline(data: bytes, path: str, vod: str | None, notes: list[str],
+              vod_fps: float | None = None) -> list[LabelSpan]:
     try:
         import opentimelineio as otio  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
@@ -579,8 +593,11 @@ def _timeline(data: bytes, path: str, vod: str | None, notes: list[str]) -> list
             safe_et.fromstring(stripped.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - any XML problem is the file's
             raise _bad(path, f"not safe, well-formed XML ({_text(exc, 80)})") from None
+    kwargs: dict[str, Any] = {}
+    if adapter == "cmx_3600":
+        kwargs["rate"] = _edl_rate(stripped, vod_fps)
     try:
-        tl = otio.adapters.read_from_string(stripped, adapter)
+        tl = otio.adapters.read_from_string(stripped, adapter, **kwargs)
     except otio.exceptions.NotSupportedError:
         extra = "otio-fcpx-xml-adapter" if adapter == "fcpx_xml" else "the export extra"
         raise _bad(path, f"the OpenTimelineIO {adapter!r} adapter is missing (install "
@@ -588,6 +605,7 @@ def _timeline(data: bytes, path: str, vod: str | None, notes: list[str]) -> list
     except Exception as exc:  # noqa: BLE001 - adapters raise anything on bad input
         raise _bad(path, f"not a readable {adapter} timeline ({_text(exc, 100)})") from None
     out, other = [], []
+    generated = 0
     vod_name = Path(vod).name.lower() if vod else None
     try:
         clips = list(tl.find_clips()) if hasattr(tl, "find_clips") else list(
@@ -601,6 +619,9 @@ def _timeline(data: bytes, path: str, vod: str | None, notes: list[str]) -> list
             notes.append(f"timeline clip {clip.name!r} has no source range and was skipped")
             continue
         ref = clip.media_reference
+        if isinstance(ref, otio.schema.GeneratorReference):
+            generated += 1  # black, bars, a colour: not from any media
+            continue
         base = 0.0
         avail = getattr(ref, "available_range", None)
         if avail is not None and avail.start_time.value and adapter != "otio_json":
@@ -613,11 +634,16 @@ def _timeline(data: bytes, path: str, vod: str | None, notes: list[str]) -> list
         if isinstance(meta, dict):
             reel = str(meta.get("reel", ""))
         name = Path(target.replace("file://", "")).name.lower() if target else ""
+        if not name and clip.name and "." in str(clip.name):
+            name = str(clip.name).strip().lower()  # an EDL's "FROM CLIP NAME"
         if vod_name and name and name != vod_name:
             other.append(name or reel or clip.name)
             continue
         out.append(LabelSpan(start, end, weight=1.0, origin="timeline",
                              label=_text(clip.name)))
+    if generated:
+        notes.append(f"{generated} timeline event(s) are generated (black, colour), not "
+                     "from the VOD, and were not used")
     if other:
         msg = (f"{len(other)} timeline clip(s) reference other media "
                f"({', '.join(sorted(set(other))[:3])}) and were not used")
@@ -688,11 +714,14 @@ def load_labels(
     notes: list[str] = []
     negatives: list[LabelSpan] = []
     vod_duration = duration_s
+    vod_fps: float | None = None
     if vod is not None:
         from .io.media import probe
 
         try:
-            vod_duration = probe(vod).duration_s or duration_s
+            vinfo = probe(vod)
+            vod_duration = vinfo.duration_s or duration_s
+            vod_fps = vinfo.fps or None
         except MediaError as exc:
             raise LabelError(f"The VOD cannot be read: {_text(exc, 200)}") from None
     if kind == "published":
@@ -711,7 +740,7 @@ def load_labels(
         if not spans:
             notes.append(f"nothing of {p.name} was found in the VOD")
     elif kind == "timeline":
-        spans = _timeline(data, name, str(vod) if vod else None, notes)
+        spans = _timeline(data, name, str(vod) if vod else None, notes, vod_fps)
     elif kind == "spans" and not data.lstrip()[:1] in (b"{", b"["):
         spans = _spans_csv(_decode(data, name), name)
     else:
