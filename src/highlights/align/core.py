@@ -107,6 +107,9 @@ _MARGIN_S = 5.0
 _EXTEND_S = 8.0
 _HYSTERESIS = 0.04
 _SPEED_PRIOR = 0.03
+# Neighbouring runs whose mappings differ by less than this (seconds) are one segment:
+# still content places a run only loosely, and jump cuts remove more than this.
+_SAME_MAPPING_S = 0.25
 _BRIDGE_S = 1.5
 
 
@@ -1121,7 +1124,7 @@ def _segments(lab: NDArray[np.int64], cands: list[_Cand], pub: _Published, video
             t = float(times[a])
             same = (abs(c0.speed - c1.speed) < 0.02
                     and abs((c0.offset_s + c0.speed * t) - (c1.offset_s + c1.speed * t))
-                    <= max(0.1, 1.5 * step * c1.speed))
+                    <= max(_SAME_MAPPING_S, 1.5 * step * c1.speed))
             if same and t - float(times[b0 - 1]) <= _BRIDGE_S:
                 keep = q0 if (b0 - a0) >= (b - a) else q
                 merged[-1] = [keep, a0, b]
