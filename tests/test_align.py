@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from conftest import shared_path
 from edit_factory import Card, Piece, make_edit
-
 from highlights import align_published
 from highlights.cache import AnalysisCache, analysis_cached
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import shared_path
 from highlights import LabelError, LabelWarning, load_labels
 from highlights.errors import HighlightsError
 from highlights.labels import LABEL_FORMATS, Labels, detect_label_format, heatmap_spans

@@ -112,6 +112,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
     from .align import AlignedSegment, Alignment, align_published
     from .api import Analysis, analyze, find_highlights, find_highlights_batch, select
     from .cache import AnalysisCache
+    from .channel import learn_channel
     from .evaluate import evaluate_clips, qvhighlights, score_timeline
     from .export import (
         chapters_text,
@@ -130,10 +131,9 @@ if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
     from .features.chat import chat_density, chat_signals, top_keywords
     from .features.lag import estimate_chat_lag
     from .fusion import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize, weights_for_genre
-    from .channel import learn_channel
     from .io.chat import CHAT_FORMATS, detect_chat_format, load_chat
     from .io.media import probe
-    from .labels import LabelSpan, Labels, load_labels
+    from .labels import Labels, LabelSpan, load_labels
     from .learn import HighlightModel, fit_weights
     from .result import Highlights
     from .selection import PRESETS, make_chapters, pick_clips, select_budget, snap_clips

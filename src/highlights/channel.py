@@ -150,7 +150,7 @@ def read_manifest(path: str | os.PathLike[str]) -> tuple[str, list[VodEntry], di
             raise LabelError(f"{p}: the manifest is not valid JSON ({exc}).") from None
     else:
         try:
-            import tomllib
+            import tomllib  # type: ignore[import-not-found,unused-ignore]
         except ImportError:  # pragma: no cover - Python 3.10
             raise LabelError(f"{p}: TOML manifests need Python >= 3.11; use JSON.") from None
         try:

@@ -348,8 +348,9 @@ def _twitch(doc: Any, path: str, notes: list[str]) -> list[LabelSpan]:
         notes.append(msg)
         warnings.warn(msg, LabelWarning, stacklevel=4)
     if len(videos) > 1:
-        msg = (f"the clips come from {len(videos)} different videos ({', '.join(sorted(videos)[:4])}"
-               "); pass one video's clips per VOD")
+        some = ", ".join(sorted(videos)[:4])
+        msg = (f"the clips come from {len(videos)} different videos ({some}); pass one "
+               "video's clips per VOD")
         notes.append(msg)
         warnings.warn(msg, LabelWarning, stacklevel=4)
     top = max((math.log1p(v) for *_, v, _ in rows), default=0.0)
@@ -374,6 +375,8 @@ def heatmap_spans(starts_s: Sequence[float], ends_s: Sequence[float],
     ----------
     starts_s, ends_s, values : sequence of float
         The bins (seconds) and their intensity.
+    min_value, grow, skip_start : float
+        The rules' thresholds (above).
 
     Returns
     -------
@@ -557,8 +560,11 @@ def _review(doc: Any, path: str, notes: list[str]) -> tuple[list[LabelSpan], lis
 
 
 def _edl_rate(text: str, vod_fps: float | None) -> float:
-    """Frame rate of an EDL's timecodes: our own comment, else the VOD's standard rate,
-    else 29.97 for drop-frame and 30 otherwise (an EDL does not say)."""
+    """Frame rate of an EDL's timecodes (an EDL does not say).
+
+    Our own exports' comment, else the VOD's standard rate, else 29.97 for drop-frame
+    and 30 otherwise.
+    """
     m = re.search(r"HIGHLIGHTS: timeline ([\d.]+)(?:/(\d+))? fps", text)
     if m:
         return float(m.group(1)) / (float(m.group(2)) if m.group(2) else 1.0)
@@ -741,7 +747,7 @@ def load_labels(
             notes.append(f"nothing of {p.name} was found in the VOD")
     elif kind == "timeline":
         spans = _timeline(data, name, str(vod) if vod else None, notes, vod_fps)
-    elif kind == "spans" and not data.lstrip()[:1] in (b"{", b"["):
+    elif kind == "spans" and data.lstrip()[:1] not in (b"{", b"["):
         spans = _spans_csv(_decode(data, name), name)
     else:
         doc = _json(_decode(data, name).lstrip(), name)

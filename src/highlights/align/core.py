@@ -50,11 +50,10 @@ from .._validate import fail
 from ..errors import MediaError
 from ..features.audio import HOP_LENGTH, N_FFT, AudioFeatures
 from ..features.fingerprint import (
+    FINE_DIM,
     FLAT_LEVEL,
-    SIG_DIM,
     AudioPrints,
     Fingerprint,
-    FINE_DIM,
     PictureSigs,
     block_similarity,
     centre_box,
@@ -341,7 +340,8 @@ def _read_published(path: str | os.PathLike[str], src_size: tuple[int, int],
 def _bits(hashes: NDArray[np.uint32], valid: NDArray[np.bool_], b: int) -> F32:
     x = ((hashes >> np.uint32(b)) & np.uint32(1)).astype(np.float32) * 2.0 - 1.0
     x[~valid] = 0.0
-    return x
+    out: F32 = x
+    return out
 
 
 @dataclass
@@ -608,8 +608,10 @@ class _SourceFrames:
 
 def _mapped_sims(pt: F64, ps: F32, src: _SourceFrames, offset: float, speed: float,
                  tol: float, flat: NDArray[np.bool_] | None = None) -> F32:
-    """Similarity of published frames (times ``pt``, fine signatures ``ps``) to the
-    nearest source frame at ``offset + speed * t``.
+    """Similarity of published frames to the source frames a mapping puts them on.
+
+    ``pt``, ``ps``: published times and fine signatures; the source frame is the
+    nearest one to ``offset + speed * t``.
 
     NaN where no source frame is within ``tol`` or either frame is flat (``flat`` marks
     the flat published frames): a fading picture says nothing.
@@ -625,9 +627,11 @@ def _mapped_sims(pt: F64, ps: F32, src: _SourceFrames, offset: float, speed: flo
 
 
 def _verify(c: _Cand, pub: _Published, fp: Fingerprint, geometry: str) -> bool:
-    """Keyframe-level check of a picture candidate before decoding anything: most VOD
-    frames the analysis holds inside its range must match the published frames it maps
-    them to (chance pairs in self-similar content do not)."""
+    """Check a picture candidate at keyframe level, before decoding anything.
+
+    Most VOD frames the analysis holds inside its range must match the published
+    frames it maps them to (chance pairs in self-similar content do not).
+    """
     vt = fp.frame_times_s
     lo, hi = c.offset_s + c.speed * c.pa, c.offset_s + c.speed * c.pb
     sel = np.flatnonzero((vt >= lo - 1e-3) & (vt <= hi + 1e-3) & (fp.frame_levels >= FLAT_LEVEL))
@@ -732,7 +736,8 @@ def _refine(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) -> Non
     def total(o: float, v: float) -> float:
         sims = _mapped_sims(pt, fine_all, src, o, v, tol=tol_s, flat=flat2)
         ok = ~np.isnan(sims)
-        return float(np.sum(sims[ok] >= MATCH_SIM) - np.sum(sims[ok] < MISMATCH_SIM))
+        return float(np.count_nonzero(sims[ok] >= MATCH_SIM)
+                     - np.count_nonzero(sims[ok] < MISMATCH_SIM))
 
     centre = float(np.median(pt))
     span = 0.12 if c.audio else 2.0
@@ -786,11 +791,11 @@ def _frame_sims(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) ->
 
 
 def _audio_agreement(c: _Cand, pub: _Published, vod: Fingerprint) -> F32:
-    """Bit agreement (0-1, ~0.2 s average) of each published frame's audio at ``c`` (NaN: no
-    audio or speed != 1).
+    """Audio bit agreement of each published frame at ``c`` (0-1, ~0.2 s average).
 
-    The audio may be a few frames off the picture (an A/V offset): the lag within
-    +-0.25 s of ``c``'s offset where the audio agrees best is used.
+    NaN without audio or at a speed other than 1.  The audio may be a few frames off
+    the picture (an A/V offset): the lag within +-0.25 s of ``c``'s offset where the
+    audio agrees best is used.
     """
     out = np.full(pub.times.size, np.nan, np.float32)
     pa = pub.audio
@@ -864,7 +869,7 @@ def _assign(cands: list[_Cand], n: int, video: bool) -> NDArray[np.int64]:
     top = score[best, np.arange(n)]
     win = np.where(np.isfinite(top), best, -1)
     # hysteresis: keep the previous winner while it is nearly as good
-    out = win.copy()
+    out: NDArray[np.int64] = win.astype(np.int64)
     for j in range(1, n):
         prev = out[j - 1]
         if prev >= 0 and out[j] >= 0 and out[j] != prev and np.isfinite(score[prev, j]) \
@@ -886,7 +891,7 @@ def _runs(lab: NDArray[np.int64]) -> list[tuple[int, int, int]]:
 def _fill_between(lab: NDArray[np.int64], cands: list[_Cand], times: F64, video: bool
                   ) -> NDArray[np.int64]:
     """Bridge short unassigned stretches: flat frames inside a run, crossfades between two."""
-    out = lab.copy()
+    out: NDArray[np.int64] = lab.astype(np.int64)
     runs = _runs(out)
     for r, (q, a, b) in enumerate(runs):
         if q != -1 or r == 0 or r == len(runs) - 1:
@@ -925,7 +930,7 @@ def _vod_analysis(vod: str | os.PathLike[str], cache: Any, progress: Any) -> Med
 
 
 @overload
-def align_published(vod: str | os.PathLike[str], published: str | os.PathLike[str], *,
+def align_published(vod: str | os.PathLike[str], published: str | os.PathLike[str], *,  # type: ignore[overload-overlap]
                     cache: str | os.PathLike[str] | AnalysisCache | None = None,
                     progress: Any = None) -> Alignment: ...
 
@@ -990,7 +995,7 @@ def align_published(
     >>> [(s.source_start_s, s.source_end_s) for s in al.segments]  # doctest: +SKIP
     """
     single = isinstance(published, (str, os.PathLike))
-    items = [published] if single else list(published)  # type: ignore[list-item]
+    items: list[Any] = [published] if single else list(published)  # type: ignore[arg-type]
     if not items:
         raise fail("published", "align_published", "a published video or a list of them",
                    published)

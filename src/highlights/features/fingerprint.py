@@ -1,4 +1,4 @@
-"""Compact fingerprints of a recording, made in the analysis pass, for finding where an edit came from.
+"""Compact fingerprints of a recording, made in the analysis pass (where did an edit come from).
 
 Two sinks ride on the one decode pass of :func:`~highlights.features.analyze.analyze_media`
 and cost next to nothing there:
@@ -79,7 +79,8 @@ def _dct_matrix(n: int) -> NDArray[np.float32]:
     i = np.arange(n)[None, :]
     d = np.sqrt(2.0 / n) * np.cos(np.pi * (2 * i + 1) * k / (2 * n))
     d[0] /= np.sqrt(2.0)
-    return d.astype(np.float32)
+    out: NDArray[np.float32] = d.astype(np.float32)
+    return out
 
 
 _DCT = _dct_matrix(_BLOCK)
@@ -154,14 +155,17 @@ def fine_signature(y: NDArray[np.uint8], box: tuple[float, float, float, float]
 
 def block_similarity(a: NDArray[np.float32], b: NDArray[np.float32],
                      keep: float = 0.67) -> NDArray[np.float32]:
-    """Row-wise similarity of signatures robust to overlays: the mean cosine of the best
-    ``keep`` share of the blocks that are not flat in both.
+    """Row-wise similarity of signatures, robust to overlays.
+
+    The mean cosine of the best ``keep`` share of the blocks that are not flat in both.
 
     Parameters
     ----------
     a, b : ndarray, shape (n, 9 * k)
         Signatures of :func:`picture_signature` or :func:`fine_signature` (rows
         compared pairwise).
+    keep : float, default 0.67
+        Share of the blocks kept (the most similar ones).
 
     Returns
     -------
@@ -295,7 +299,7 @@ class PictureSigs:
     """Signatures of the centre region of every frame handed over, with their times.
 
     With ``fine=True`` the :func:`fine_signature` of each frame is kept too
-    (:attr:`fines`).  Frames outside ``[t_lo, t_hi)`` seconds are skipped.  Call it like a frame sink
+    (``fines``).  Frames outside ``[t_lo, t_hi)`` seconds are skipped.  Call it like a frame sink
     (``sigs(t_s, y, u, v, full_range)``).
     """
 
