@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--hours", type=float, default=4.0)
     args = ap.parse_args()
     from edit_factory import Piece, make_edit
-    from highlights.align import core
+    from highlights.published import core
     from highlights.cache import analysis_cached
 
     vod, uniq, at = build_vod(args.hours)

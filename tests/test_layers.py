@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("highlights.io",),
     ("highlights.features",),
     ("highlights.cache",),
-    ("highlights.align", "highlights.labels"),
+    ("highlights.published", "highlights.labels"),
     ("highlights.fusion",),
     ("highlights.selection",),
     ("highlights.evaluate", "highlights.synth"),

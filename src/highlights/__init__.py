@@ -87,9 +87,9 @@ _LAZY: dict[str, str] = {
     "cut_clips": ".export",
     "render_reel": ".export",
     "render_clip": ".export",
-    "align_published": ".align",
-    "Alignment": ".align",
-    "AlignedSegment": ".align",
+    "align_published": ".published",
+    "Alignment": ".published",
+    "AlignedSegment": ".published",
     "load_labels": ".labels",
     "Labels": ".labels",
     "LabelSpan": ".labels",
@@ -109,7 +109,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
-    from .align import AlignedSegment, Alignment, align_published
+    from .published import AlignedSegment, Alignment, align_published
     from .api import Analysis, analyze, find_highlights, find_highlights_batch, select
     from .cache import AnalysisCache
     from .channel import learn_channel

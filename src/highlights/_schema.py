@@ -8,7 +8,7 @@ changes meaning; adding a field does not change it.
 ``highlights.result`` v2         a whole result (:meth:`highlights.Highlights.to_json`)
 ``highlights.clips`` v1          a clip list (``export_clips(format="json")``)
 ``highlights.alignment`` v1      a published video aligned to its VOD
-                                 (:meth:`highlights.align.Alignment.to_dict`)
+                                 (:meth:`highlights.published.Alignment.to_dict`)
 ``highlights.labels`` v1         labels read from any source (:meth:`highlights.Labels.to_dict`)
 ``highlights.review`` v1         review page decisions (read by :func:`highlights.load_labels`)
 ================================ ========================================================

@@ -562,7 +562,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_align(args: argparse.Namespace) -> int:
-    from .align import align_published
+    from .published import align_published
 
     _check_outputs(args)
     result = align_published(args.vod, list(args.published), cache=args.cache,

@@ -733,7 +733,7 @@ def load_labels(
     if kind == "published":
         if vod is None:
             raise LabelError(f"{name} is a video: aligning it needs the VOD (vod=...).")
-        from .align import align_published
+        from .published import align_published
 
         try:
             al = align_published(vod, p, cache=cache)
