@@ -67,8 +67,8 @@ def main() -> None:
     ap.add_argument("--hours", type=float, default=4.0)
     args = ap.parse_args()
     from edit_factory import Piece, make_edit
-    from highlights.published import core
     from highlights.cache import analysis_cached
+    from highlights.published import core
 
     vod, uniq, at = build_vod(args.hours)
     short = MEDIA / "short.mp4"

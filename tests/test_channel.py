@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from edit_factory import Card, Piece, make_edit
 
+from edit_factory import Card, Piece, make_edit
 from highlights import LabelError
 from highlights.channel import learn_channel, read_manifest
 from highlights.cli import main

@@ -109,7 +109,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
-    from .published import AlignedSegment, Alignment, align_published
     from .api import Analysis, analyze, find_highlights, find_highlights_batch, select
     from .cache import AnalysisCache
     from .channel import learn_channel
@@ -135,6 +134,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
     from .io.media import probe
     from .labels import Labels, LabelSpan, load_labels
     from .learn import HighlightModel, fit_weights
+    from .published import AlignedSegment, Alignment, align_published
     from .result import Highlights
     from .selection import PRESETS, make_chapters, pick_clips, select_budget, snap_clips
     from .synth import make_livestream, make_signals
