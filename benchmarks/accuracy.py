@@ -264,15 +264,17 @@ for hs in streams:
         res = find_highlights(str(hs.video_path), chat=str(hs.chat_path), n=6)
     sc = hard.score_stream(res, hs)
     h = sum(sc["moments_hit"]); found += h; moments += len(sc["moments_hit"])
-    bad += sc["distractor_clips"]; perfect += h == len(sc["moments_hit"]) and sc["distractor_clips"] == 0
+    bad += sc["distractor_clips"]
+    perfect += h == len(sc["moments_hit"]) and sc["distractor_clips"] == 0
     if sc["lag_err_s"] is not None:
         e = abs(sc["lag_err_s"]); errs.append(e); lag2 += e <= 2; lag3 += e <= 3
 t = realchat.evaluate_method(realchat.library_method(None), name="v1",
                              film_fn=realchat.library_method(0.0), n_boot=2000, random_draws=2000)
 real = {m.kind: {"p": m.p, "ci": m.p_ci, "random": m.random_p, "count": m.count_p,
                  "x_random": m.ratio_random, "x_count": m.ratio_count} for m in t.means}
-print(json.dumps({"hard": {"found": found, "moments": moments, "bad": bad, "clips": 6 * len(streams),
-                           "perfect": perfect, "streams": len(streams), "lag2": lag2, "lag3": lag3,
+print(json.dumps({"hard": {"found": found, "moments": moments, "bad": bad,
+                           "clips": 6 * len(streams), "perfect": perfect,
+                           "streams": len(streams), "lag2": lag2, "lag3": lag3,
                            "lag_mae": float(np.mean(errs)) if errs else None},
                   "real": real}))
 """

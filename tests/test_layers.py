@@ -28,13 +28,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("highlights.io",),
     ("highlights.features",),
     ("highlights.cache",),
+    ("highlights.published", "highlights.labels"),
     ("highlights.fusion",),
     ("highlights.selection",),
     ("highlights.evaluate", "highlights.synth"),
     ("highlights.learn",),
     ("highlights.result",),
     ("highlights.export",),
-    ("highlights.api",),
+    ("highlights.api", "highlights.channel"),
     ("highlights.cli", "highlights.__main__", "highlights.model", "highlights"),
 ]
 

@@ -28,6 +28,8 @@ from .errors import (
     HighlightsError,
     HighlightsWarning,
     InvalidParameterError,
+    LabelError,
+    LabelWarning,
     MediaError,
     MediaNotFoundError,
     ModelFileError,
@@ -86,6 +88,13 @@ _LAZY: dict[str, str] = {
     "cut_clips": ".export",
     "render_reel": ".export",
     "render_clip": ".export",
+    "align_published": ".published",
+    "Alignment": ".published",
+    "AlignedSegment": ".published",
+    "load_labels": ".labels",
+    "Labels": ".labels",
+    "LabelSpan": ".labels",
+    "learn_channel": ".channel",
 }
 
 __all__ = [
@@ -94,7 +103,7 @@ __all__ = [
     "HighlightsError", "InvalidParameterError", "MediaError", "MediaNotFoundError",
     "StreamNotFoundError", "DecodeError", "ChatLogError", "ChatFormatError",
     "TimelineMismatchError", "ExportError", "OutputExistsError", "NotFittedError",
-    "ModelFileError",
+    "ModelFileError", "LabelError", "LabelWarning",
     "HighlightsWarning", "DecodeWarning", "ChatWarning", "SignalMissingWarning",
     "NoClipsWarning", "BudgetWarning", "UpscaleWarning",
     *_LAZY,
@@ -103,6 +112,7 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
     from .api import Analysis, analyze, find_highlights, find_highlights_batch, select
     from .cache import AnalysisCache
+    from .channel import learn_channel
     from .evaluate import evaluate_clips, qvhighlights, score_timeline
     from .export import (
         chapters_text,
@@ -123,7 +133,9 @@ if TYPE_CHECKING:  # pragma: no cover - the same names as _LAZY (a test checks)
     from .fusion import DEFAULT_WEIGHTS, fuse, fuse_detail, robust_normalize, weights_for_genre
     from .io.chat import CHAT_FORMATS, detect_chat_format, load_chat
     from .io.media import probe
+    from .labels import Labels, LabelSpan, load_labels
     from .learn import HighlightModel, fit_weights
+    from .published import AlignedSegment, Alignment, align_published
     from .result import Highlights
     from .selection import PRESETS, make_chapters, pick_clips, select_budget, snap_clips
     from .synth import make_livestream, make_signals

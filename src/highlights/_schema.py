@@ -13,13 +13,18 @@ changes meaning; adding a field does not change it.
 ``highlights.shorts`` v1         the ``shorts`` export's index (title, layout, loudness)
 ``highlights.covers`` v1         the ``covers`` export's index (rank -> ``cover_s``, title)
 ``highlights.replay`` v1         the ``replay`` export's index (teaser length, loudness)
+``highlights.alignment`` v1      a published video aligned to its VOD
+                                 (:meth:`highlights.published.Alignment.to_dict`)
+``highlights.labels`` v1         labels read from any source (:meth:`highlights.Labels.to_dict`)
 ================================ ========================================================
 """
 
 from __future__ import annotations
 
 __all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHEMA_VERSION",
-           "REVIEW_SCHEMA", "REVIEW_SCHEMA_VERSION", "PUBLISH_SCHEMA_VERSION"]
+           "REVIEW_SCHEMA", "REVIEW_SCHEMA_VERSION", "PUBLISH_SCHEMA_VERSION",
+           "ALIGNMENT_SCHEMA", "ALIGNMENT_SCHEMA_VERSION", "LABELS_SCHEMA",
+           "LABELS_SCHEMA_VERSION"]
 
 #: A whole result: clips, parameters, media, chat lag, notes (and optionally timelines).
 RESULT_SCHEMA = "highlights.result"
@@ -34,3 +39,10 @@ REVIEW_SCHEMA = "highlights.review"
 REVIEW_SCHEMA_VERSION = 1
 #: The publishing indexes (``shorts.json``, ``covers.json``, ``replay.json``).
 PUBLISH_SCHEMA_VERSION = 1
+#: A published video aligned to its VOD: segments (source/published spans, speed,
+#: confidence) and gaps.
+ALIGNMENT_SCHEMA = "highlights.alignment"
+ALIGNMENT_SCHEMA_VERSION = 1
+#: Labels (spans in VOD seconds with a weight and their origin).
+LABELS_SCHEMA = "highlights.labels"
+LABELS_SCHEMA_VERSION = 1

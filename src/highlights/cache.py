@@ -8,6 +8,10 @@ that hashes
 * the analysis parameters (hop, video mode, sample rate, stream, ...);
 * the library version and the cache format version.
 
+An entry holds the timelines, the cuts and the recording's fingerprint (audio hashes
+and picture signatures, :mod:`highlights.features.fingerprint`), so aligning published
+edits to a cached recording decodes none of it again.
+
 A corrupt, truncated or foreign entry is ignored (logged) and rebuilt, never an
 error.  Entries are written atomically.
 """
@@ -28,14 +32,15 @@ import numpy as np
 from ._atomic import write_atomic
 from .errors import ExportError, InvalidParameterError
 from .features.analyze import MediaAnalysis
+from .features.fingerprint import Fingerprint
 from .timeline import Timeline
 from .types import MediaInfo
 
-__all__ = ["AnalysisCache", "file_identity"]
+__all__ = ["AnalysisCache", "file_identity", "analysis_cached", "SHARD_ABOVE_S"]
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1
+_FORMAT = 2  # 2: the fingerprint (audio hashes, picture signatures) is stored too
 _SAMPLE = 64 * 1024
 
 
@@ -102,10 +107,13 @@ class AnalysisCache:
                     for i, (name, meta) in enumerate(header["timelines"].items())
                 }
                 cuts = np.asarray(data["cuts_s"], dtype=np.float64)
+                fp = header.get("fingerprint")
+                fingerprint = None if fp is None else Fingerprint.from_arrays(fp, data)
             info = MediaInfo(**header["info"])
             return MediaAnalysis(info=info, timelines=timelines, cuts_s=cuts,
                                  covered_s=float(header["covered_s"]),
-                                 video_mode=str(header["video_mode"]))
+                                 video_mode=str(header["video_mode"]),
+                                 fingerprint=fingerprint)
         except Exception as exc:  # noqa: BLE001 - any damage means "rebuild"
             log.warning("Ignoring unreadable cache entry %s (%s); it will be rebuilt.", path, exc)
             return None
@@ -127,6 +135,9 @@ class AnalysisCache:
         arrays: dict[str, Any] = {
             f"tl_{i}": np.asarray(t.values) for i, t in enumerate(analysis.timelines.values())
         }
+        if analysis.fingerprint is not None:
+            header["fingerprint"] = analysis.fingerprint.header()
+            arrays.update(analysis.fingerprint.arrays())
         buf = io.BytesIO()
         np.savez_compressed(buf, header=np.array(json.dumps(header)),
                             cuts_s=np.asarray(analysis.cuts_s, dtype=np.float64), **arrays)
@@ -136,3 +147,53 @@ class AnalysisCache:
         except (OSError, ExportError) as exc:
             log.warning("Could not write the analysis cache entry (%s); continuing.", exc)
             return None
+
+
+#: Media longer than this (seconds) is analysed in parallel shards by default.
+SHARD_ABOVE_S = 1200.0
+
+
+def analysis_cached(
+    source: str | os.PathLike[str],
+    *,
+    cache: str | os.PathLike[str] | AnalysisCache | None = None,
+    hop_s: float = 0.5,
+    video: str = "auto",
+    sample_fps: float = 2.0,
+    audio_stream: int | None = None,
+    sr: int = 16000,
+    workers: int | None = None,
+    progress: Any = None,
+) -> MediaAnalysis:
+    """Analyse ``source`` as :func:`highlights.find_highlights` does, through the cache.
+
+    The cache key is the one ``find_highlights`` uses for the same parameters, so an
+    analysis made by either serves the other.  Without ``workers``, media longer than
+    :data:`SHARD_ABOVE_S` is split over every core (at most 8).
+
+    Returns
+    -------
+    MediaAnalysis
+        With its :attr:`~highlights.features.analyze.MediaAnalysis.fingerprint`.
+    """
+    from .features.analyze import analyze_media
+    from .io.media import probe
+
+    info = probe(source, audio_stream=audio_stream)
+    store: AnalysisCache | None = None
+    key = ""
+    if cache is not None:
+        store = cache if isinstance(cache, AnalysisCache) else AnalysisCache(cache)
+        key = store.key(source, {"hop_s": hop_s, "video": video, "sample_fps": sample_fps,
+                                 "audio_stream": audio_stream, "sr": sr})
+        hit = store.load(key)
+        if hit is not None and hit.fingerprint is not None:
+            log.info("Analysis of %s loaded from the cache.", source)
+            return hit
+    if workers is None:
+        workers = 1 if info.duration_s < SHARD_ABOVE_S else max(1, min(os.cpu_count() or 1, 8))
+    media = analyze_media(source, hop_s=hop_s, video=video, sample_fps=sample_fps,
+                          audio_stream=audio_stream, sr=sr, progress=progress, workers=workers)
+    if store is not None:
+        store.store(key, media)
+    return media

@@ -1,4 +1,4 @@
-"""Command-line interface: ``highlights find | report | demo | probe``.
+"""Command-line interface: ``highlights find | report | demo | probe | align | learn``.
 
 Results go to stdout; progress, warnings and errors go to stderr.  Exit status: 0 on
 success, 1 when an input cannot be read or an output cannot be written, 2 for a
@@ -255,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="audio stream index among audio streams (default: best)")
     f.add_argument("--weight", action="append", type=_weight_item, metavar="NAME=W",
                    help="signal weight override, repeatable (e.g. --weight chat_rate=2)")
+    f.add_argument("--model", metavar="FILE",
+                   help="a channel model from `highlights learn` (instead of weights)")
     f.add_argument("--genre", choices=("game", "talk", "shopping"),
                    help="use the genre's weight preset (fitted on synthetic streams)")
     f.add_argument("--chat-lag", type=_nonneg, default=None, metavar="S",
@@ -338,6 +340,29 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--duration", type=_positive, default=120.0, metavar="S",
                    help="stream length, seconds (default 120)")
 
+    al = sub.add_parser("align", parents=[common],
+                        help="find where published videos come from in a VOD",
+                        description="Align published edits (highlight videos, shorts) to "
+                        "the VOD they were cut from: print, for each, the VOD spans it "
+                        "shows (speed, confidence) and the parts that come from elsewhere.")
+    al.add_argument("vod", help="the source recording")
+    al.add_argument("published", nargs="+", help="published videos cut from it")
+    al.add_argument("--cache", metavar="DIR", help="analysis cache folder (shared with find)")
+    _add_output_options(al, plot=False)
+
+    ln = sub.add_parser("learn", parents=[common],
+                        help="fit a channel model from the labels it already has",
+                        description="Read a manifest of VODs and their label sources "
+                        "(Twitch clips, YouTube heatmaps, editor timelines, span lists, "
+                        "review decisions, published videos), fit a highlight model, and "
+                        "report how it compares with the defaults in cross-validation "
+                        "grouped by VOD.  Use the model with `find --model`.")
+    ln.add_argument("manifest", help="JSON (or TOML) manifest: {\"vods\": [{\"video\", "
+                    "\"chat\", \"labels\": [...]}]}")
+    ln.add_argument("--cache", metavar="DIR", help="analysis cache folder")
+    _add_output_options(ln, out="the fitted model, a JSON file for `find --model`",
+                        plot=False)
+
     pr = sub.add_parser("probe", parents=[common], help="print what a media file contains",
                         description="Print what a media file contains and which of its "
                         "streams `highlights find` would analyse.")
@@ -359,7 +384,7 @@ _OPTIONS: dict[str, dict[str, str]] = {
         "chat_stream_start": "--stream-start", "stream_start": "--stream-start",
         "chat_required": "--chat-optional", "preset": "--preset", "workers": "--workers",
         "cache": "--cache", "cut_mode": "--cut-mode", "crossfade_s": "--crossfade",
-        "layout": "--layout", "overwrite": "--overwrite",
+        "layout": "--layout", "overwrite": "--overwrite", "model": "--model",
     },
     "report": {
         "n": "-n", "preset": "--preset", "chat_format": "--chat-format",
@@ -369,6 +394,8 @@ _OPTIONS: dict[str, dict[str, str]] = {
     },
     "demo": {"duration_s": "--duration", "seed": "--seed"},
     "probe": {},
+    "align": {"cache": "--cache"},
+    "learn": {"cache": "--cache", "overwrite": "--overwrite"},
 }
 #: Parameter names that are translated wherever they appear in a message (names that
 #: are never chat column names or plain words).
@@ -490,6 +517,8 @@ def _cmd_find(args: argparse.Namespace) -> int:
         raise argparse.ArgumentTypeError("give a recording, a --chat log, or both.")
     if args.genre and args.weight:
         raise argparse.ArgumentTypeError("--genre and --weight cannot be combined.")
+    if args.model and (args.genre or args.weight):
+        raise argparse.ArgumentTypeError("--model replaces the weights: drop --genre/--weight.")
     chat_only = [opt for opt, given in (("--chat-format", args.chat_format != "auto"),
                                         ("--stream-start", args.stream_start is not None),
                                         ("--chat-optional", args.chat_optional)) if given]
@@ -515,7 +544,7 @@ def _cmd_find(args: argparse.Namespace) -> int:
         chat_lag_s=args.chat_lag, chat_offset_s=args.chat_offset,
         chat_required=not args.chat_optional, progress=not args.quiet,
         chat_encoding=args.chat_encoding,
-        workers=args.workers, cache=args.cache,
+        workers=args.workers, cache=args.cache, model=args.model,
     )
     # With --json -, standard output holds the JSON alone; the table goes to stderr.
     table = sys.stderr if args.json == "-" else sys.stdout
@@ -728,6 +757,51 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_align(args: argparse.Namespace) -> int:
+    from .published import align_published
+
+    _check_outputs(args)
+    result = align_published(args.vod, list(args.published), cache=args.cache,
+                             progress=not args.quiet)
+    table = sys.stderr if args.json == "-" else sys.stdout
+    for al in result:
+        print(al, file=table)
+        for note in al.notes:
+            print(f"  note: {note}", file=table)
+    doc = [al.to_dict() for al in result]
+    text = json.dumps(doc if len(doc) > 1 else doc[0], indent=1)
+    if args.json == "-":
+        sys.stdout.write(text + "\n")
+    elif args.json:
+        from ._atomic import atomic_write_text
+
+        atomic_write_text(Path(args.json), text + "\n", overwrite=args.overwrite)
+        print(f"wrote {Path(args.json).absolute()}", file=sys.stderr)
+    return 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from .channel import learn_channel
+    from .export.bundle import check_output_file
+
+    _check_outputs(args)
+    if args.out:
+        check_output_file(args.out, overwrite=args.overwrite, what="--out")
+    report = learn_channel(args.manifest, out=args.out, cache=args.cache,
+                           overwrite=args.overwrite, progress=not args.quiet)
+    table = sys.stderr if args.json == "-" else sys.stdout
+    print(report, file=table)
+    text = json.dumps(report.to_dict(), indent=1)
+    if args.json == "-":
+        sys.stdout.write(text + "\n")
+    elif args.json:
+        from ._atomic import atomic_write_text
+
+        atomic_write_text(Path(args.json), text + "\n", overwrite=args.overwrite)
+        print(f"wrote {Path(args.json).absolute()}", file=sys.stderr)
+    return 0
+
+
 def _cmd_probe(args: argparse.Namespace) -> int:
     from .io.media import probe
 
@@ -803,6 +877,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return _cmd_demo(args)
                 if command == "report":
                     return _cmd_report(args)
+                if command == "align":
+                    return _cmd_align(args)
+                if command == "learn":
+                    return _cmd_learn(args)
                 return _cmd_probe(args)
             except argparse.ArgumentTypeError as exc:
                 _usage_error(f"highlights {command}", str(exc))

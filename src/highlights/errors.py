@@ -12,6 +12,8 @@ from __future__ import annotations
 
 __all__ = [
     "HighlightsError",
+    "LabelError",
+    "LabelWarning",
     "InvalidParameterError",
     "MediaError",
     "MediaNotFoundError",
@@ -151,3 +153,11 @@ class BudgetWarning(HighlightsWarning):
 
 class UpscaleWarning(HighlightsWarning):
     """A render scales the source up by more than 2x (a soft picture): a bigger source helps."""
+
+
+class LabelError(HighlightsError, ValueError):
+    """A label source (clips, heatmap, timeline, span list, review decisions) cannot be read."""
+
+
+class LabelWarning(HighlightsWarning):
+    """Labels were clipped to the recording, skipped (and reported), or need a caveat."""

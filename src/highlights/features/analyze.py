@@ -31,6 +31,7 @@ from ..errors import (
 from ..timeline import Timeline
 from ..types import MediaInfo
 from .audio import HOP_LENGTH, N_FFT, AudioFeatures
+from .fingerprint import AudioPrints, Fingerprint, PictureSigs
 from .packets import PacketFeatures
 from .scene import VideoFeatures
 
@@ -63,6 +64,10 @@ class MediaAnalysis:
         Seconds of media actually decoded (less than the duration for a damaged file).
     video_mode : str
         The video mode used ("keyframes", "sampled", "full" or "none").
+    fingerprint : Fingerprint or None
+        Audio hashes and picture signatures made in the same pass
+        (:mod:`highlights.features.fingerprint`), what
+        :func:`highlights.align_published` searches; None when not computed.
     """
 
     info: MediaInfo
@@ -70,6 +75,7 @@ class MediaAnalysis:
     cuts_s: NDArray[np.float64]
     covered_s: float
     video_mode: str
+    fingerprint: Fingerprint | None = None
 
 
 def analyze_media(
@@ -234,14 +240,23 @@ def _analyze_one(
     n_hint = min(int(math.ceil(info.duration_s / hop)) + 1, _MAX_HOPS)
     use_audio = info.has_audio and need != "video"
     use_video = info.has_video and need != "audio"
-    asink = (AudioFeatures(sr=sr, hop_s=hop, n_hint=n_hint, lo=lo, hi=hi, spectral=spectral)
+    t_lo, t_hi = lo * hop, (math.inf if hi is None else hi * hop)
+    aprints = (AudioPrints(sr=sr, hop=HOP_LENGTH, n_fft=N_FFT, t_lo=t_lo, t_hi=t_hi)
+               if use_audio and spectral else None)
+    asink = (AudioFeatures(sr=sr, hop_s=hop, n_hint=n_hint, lo=lo, hi=hi, spectral=spectral,
+                           prints=aprints)
              if use_audio else None)
     psink = PacketFeatures(hop_s=hop, n_hint=n_hint, lo=lo, hi=hi) if use_video else None
     vsink = (VideoFeatures(hop_s=hop, n_hint=n_hint, lo=lo, hi=hi, threshold=threshold,
                            min_scene_len_s=mslen)
              if use_video and mode != "none" else None)
     pre = preroll_s(mode if use_video else "none", fps, sr)
+    psigs = PictureSigs(t_lo=t_lo, t_hi=t_hi) if vsink is not None else None
     on_frame: Callable[..., None] | None = vsink
+    if vsink is not None and psigs is not None:
+        def on_frame(t_s: float, y: Any, u: Any, v: Any, full: bool) -> None:
+            vsink(t_s, y, u, v, full)
+            psigs(t_s, y, u, v, full)
     stats = demux(
         info, on_audio=asink, on_packet=psink, on_frame=on_frame, sr=sr,
         video=mode if use_video else "none", sample_fps=fps, width=width,
@@ -306,13 +321,15 @@ def _analyze_one(
                     f"{info.path!r}: audio ends {gap:.1f} s before the video; audio "
                     "signals are NaN there.", SignalMissingWarning,
                 )
+    fingerprint = Fingerprint.build(aprints, psigs, sr=sr, hop=HOP_LENGTH, n_fft=N_FFT)
     return MediaAnalysis(info=info, timelines=timelines, cuts_s=cuts,
-                         covered_s=float(covered_s), video_mode=mode if use_video else "none")
+                         covered_s=float(covered_s), video_mode=mode if use_video else "none",
+                         fingerprint=fingerprint)
 
 
 # --------------------------------------------------------------------------- sharding
 _ShardResult = tuple[dict[str, NDArray[np.float32]], NDArray[np.float64], float, int,
-                     list[tuple[type[Warning], str]]]
+                     list[tuple[type[Warning], str]], Fingerprint | None]
 
 
 #: Seconds between two looks of the parent at the shards' progress.
@@ -349,7 +366,7 @@ def _shard_job(path: str, info: MediaInfo, hop: float, mode: str, fps: float, sr
                        need="any", info=info, quiet=True, messages=msgs)
     arrays = {k: np.asarray(t.values) for k, t in res.timelines.items()}
     lo = int(math.floor(a_s / hop + 1e-9))
-    return arrays, res.cuts_s, res.covered_s, lo, msgs
+    return arrays, res.cuts_s, res.covered_s, lo, msgs, res.fingerprint
 
 
 def _analyze_sharded(
@@ -450,8 +467,10 @@ def _analyze_sharded(
             "truncated or damaged); the rest of the timelines is NaN.",
             DecodeWarning,
         )
+    prints = [p[5] for p in parts if p[5] is not None]
     return MediaAnalysis(info=info, timelines=timelines, cuts_s=np.sort(cuts),
-                         covered_s=covered, video_mode=mode)
+                         covered_s=covered, video_mode=mode,
+                         fingerprint=Fingerprint.concat(prints) if prints else None)
 
 
 def audio_energy(

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .fingerprint import AudioPrints
 from .packets import HopBins, hop_index
 
 __all__ = ["AudioFeatures", "DB_FLOOR", "N_FFT", "HOP_LENGTH", "N_MELS"]
@@ -117,14 +118,19 @@ class AudioFeatures:
         Only hops ``lo <= i < hi`` are kept (a time range); others are pre-roll.
     spectral : bool
         Also compute ``audio_onset`` and ``audio_excite`` (numpy + scipy.fft).
+    prints : AudioPrints, optional
+        Also hand each spectral frame's mel power to this audio fingerprint sink
+        (:class:`~highlights.features.fingerprint.AudioPrints`; needs ``spectral``).
     """
 
     def __init__(self, *, sr: int, hop_s: float, n_hint: int, lo: int = 0,
-                 hi: int | None = None, spectral: bool = True) -> None:
+                 hi: int | None = None, spectral: bool = True,
+                 prints: AudioPrints | None = None) -> None:
         self.sr = int(sr)
         self.hop_s = float(hop_s)
         self.hop_samples = self.hop_s * self.sr  # may be fractional; boundaries are ceil()
         self.spectral = spectral
+        self.prints = prints
         self.rms = HopBins(n_hint, lo=lo, hi=hi)
         self.onset = HopBins(n_hint, lo=lo, hi=hi)
         self.centroid = HopBins(n_hint, lo=lo, hi=hi)
@@ -244,6 +250,8 @@ class AudioFeatures:
             self.centroid.add(idx[valid], fsum[valid], weights=energy[valid])
             voicing = self._voicing(pw) * energy
             self.voiced.add(idx[valid], voicing[valid], weights=energy[valid])
+            if self.prints is not None:
+                self.prints.add(k[valid], power[:, valid])
             self._prev_logmel = logmel[:, -1].copy()
         consumed = nf * HOP_LENGTH
         if final:
