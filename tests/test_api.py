@@ -91,8 +91,11 @@ def test_json_roundtrip_and_no_clobber(results, tmp_path):
     path = tmp_path / "out.json"
     r.to_json(path)
     doc = json.loads(path.read_text())
-    assert doc["schema"] == "highlights.result" and doc["schema_version"] == 2
-    # v2: duration_s is the media's duration, not the end of the score grid.
+    assert doc["schema"] == "highlights.result" and doc["schema_version"] == 3
+    # v2: duration_s is the media's duration, not the end of the score grid; v3: the
+    # chat lag is onset to onset, with its method and the chat's time base.
+    assert doc["chat_lag_method"] in ("given", "video", "estimated", "shrunk", "prior")
+    assert doc["chat_time_base"] in ("live", "video")
     assert doc["duration_s"] == pytest.approx(r.media.duration_s, abs=1e-3)
     assert r.duration_s == pytest.approx(r.media.duration_s)
     assert [c["rank"] for c in doc["clips"]] == [c.rank for c in r.clips]

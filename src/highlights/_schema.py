@@ -5,7 +5,7 @@ Other tools read these files, so each document carries ``"schema"`` and
 changes meaning; adding a field does not change it.
 
 ================================ ========================================================
-``highlights.result`` v2         a whole result (:meth:`highlights.Highlights.to_json`)
+``highlights.result`` v3         a whole result (:meth:`highlights.Highlights.to_json`)
 ``highlights.clips`` v1          a clip list (``export_clips(format="json")``)
 ``highlights.review`` v1         a producer's decisions on a result's clips, downloaded
                                  from the review page (:mod:`highlights.export.report`);
@@ -29,7 +29,11 @@ __all__ = ["RESULT_SCHEMA", "RESULT_SCHEMA_VERSION", "CLIPS_SCHEMA", "CLIPS_SCHE
 #: A whole result: clips, parameters, media, chat lag, notes (and optionally timelines).
 RESULT_SCHEMA = "highlights.result"
 #: Version 2: ``duration_s`` is the media's duration (was the score grid's end).
-RESULT_SCHEMA_VERSION = 2
+#: Version 3: ``chat_lag_s`` is the chat's onset after the action's onset (v1/v2: after
+#: the loudest point of the action, about 1-4 s less); ``chat_lag_method`` is one of
+#: ``"given"``, ``"video"``, ``"estimated"``, ``"shrunk"``, ``"prior"`` (v1/v2:
+#: ``"given"``, ``"estimated"``, ``"default"``); ``chat_time_base`` is added.
+RESULT_SCHEMA_VERSION = 3
 #: A clip list with the media it refers to.
 CLIPS_SCHEMA = "highlights.clips"
 CLIPS_SCHEMA_VERSION = 1
