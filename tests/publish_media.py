@@ -6,6 +6,8 @@ every test can check what a layout kept against a real face.
 
 from __future__ import annotations
 
+import contextlib
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -71,6 +73,47 @@ def noise_audio(level: float, seed: int = 0) -> Callable[[np.ndarray], np.ndarra
         x = level * rng.standard_normal(t.size) + level * np.sin(2 * np.pi * 330 * t)
         return np.tile(x, (2, 1))
     return f
+
+
+def ebur128(path: Path, *, start_s: float | None = None,
+            end_s: float | None = None) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) by FFmpeg's ``ebur128`` filter.
+
+    An independent BS.1770 meter (the library measures with pyloudnorm), run through
+    PyAV's filter graph; ``start_s``/``end_s`` (seconds of the file's audio clock)
+    measure only that part, trimmed to the sample by ``atrim``.
+    """
+    last: dict[str, str] = {}
+    with av.open(str(path)) as c:
+        a = c.streams.audio[0]
+        g = av.filter.Graph()
+        src = g.add_abuffer(template=a)
+        trim = [f"{k}={v!r}" for k, v in (("start", start_s), ("end", end_s)) if v is not None]
+        chain = [g.add("atrim", ":".join(trim))] if trim else []
+        chain.append(g.add("ebur128", "metadata=1:peak=true"))
+        sink = g.add("abuffersink")
+        for x, y in zip([src, *chain], [*chain, sink], strict=True):
+            x.link_to(y)
+        g.configure()
+
+        def drain() -> None:
+            while True:
+                try:
+                    f = sink.pull()
+                except (av.BlockingIOError, av.EOFError):
+                    return
+                last.update(dict(f.metadata))
+
+        for fr in c.decode(a):
+            try:
+                src.push(fr)
+            except av.EOFError:  # past ``end_s``: atrim has closed the graph
+                break
+            drain()
+        with contextlib.suppress(av.EOFError):
+            src.push(None)
+        drain()
+    return float(last["lavfi.r128.I"]), 20 * math.log10(float(last["lavfi.r128.true_peak"]))
 
 
 def gameplay(i: int, w: int, h: int, seed: int = 3) -> np.ndarray:

@@ -6,7 +6,6 @@ pyloudnorm, which the library uses).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import av
@@ -16,36 +15,7 @@ import pytest
 from highlights.export.loudness import normalise, true_peak_db
 from highlights.export.render import render_clip, render_reel
 from highlights.types import Clip
-from publish_media import encode, noise_audio
-
-
-def ebur128(path: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) by FFmpeg's ebur128 filter."""
-    last: dict[str, str] = {}
-    with av.open(str(path)) as c:
-        a = c.streams.audio[0]
-        g = av.filter.Graph()
-        src = g.add_abuffer(template=a)
-        e = g.add("ebur128", "metadata=1:peak=true")
-        sink = g.add("abuffersink")
-        src.link_to(e)
-        e.link_to(sink)
-        g.configure()
-
-        def drain() -> None:
-            while True:
-                try:
-                    f = sink.pull()
-                except (av.BlockingIOError, av.EOFError):
-                    return
-                last.update(dict(f.metadata))
-
-        for fr in c.decode(a):
-            src.push(fr)
-            drain()
-        src.push(None)
-        drain()
-    return float(last["lavfi.r128.I"]), 20 * math.log10(float(last["lavfi.r128.true_peak"]))
+from publish_media import ebur128, encode, noise_audio
 
 
 def _picture(i: int) -> np.ndarray:

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from highlights.errors import ExportError
-from highlights.export.replay import render_replay, x264_params_from_sei
+from highlights.export.replay import FADE_S, render_replay, x264_params_from_sei
 from highlights.types import Clip
-from publish_media import encode, noise_audio
+from publish_media import ebur128, encode, noise_audio
 
 FPS = 25
 
@@ -28,6 +28,27 @@ def _picture(i: int) -> np.ndarray:
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return encode(tmp_path_factory.mktemp("rec") / "vod.mp4", _picture, n_frames=FPS * 12,
                   audio=noise_audio(0.05, seed=4), gop=50)
+
+
+#: The loud moments of :func:`quiet_recording` (seconds); the rest is 13-14 dB quieter.
+LOUD_S = ((3.0, 4.5), (12.0, 13.5))
+
+
+def _moments_audio(t: np.ndarray, seed: int = 5) -> np.ndarray:
+    """Noise + a 330 Hz tone: about -24 LUFS inside :data:`LOUD_S`, -37 LUFS elsewhere."""
+    rng = np.random.default_rng(seed + int(t[0] * 48000))
+    level = np.full(t.size, 0.0075)
+    for a, b in LOUD_S:
+        level[(t >= a) & (t < b)] = 0.035
+    return np.tile(level * (rng.standard_normal(t.size) + np.sin(2 * np.pi * 330 * t)), (2, 1))
+
+
+@pytest.fixture(scope="module")
+def quiet_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # 20 s: BS.1770's relative gate drops blocks 10 LU under the mean, so loud moments
+    # can stand well above the integrated loudness only if they are a small share of it
+    return encode(tmp_path_factory.mktemp("quiet") / "vod.mp4", _picture, n_frames=FPS * 20,
+                  audio=_moments_audio, gop=50)
 
 
 def _packets(path: Path, kind: str) -> list[tuple[Fraction, Fraction, bytes]]:
@@ -79,6 +100,26 @@ def test_replay_is_teaser_plus_untouched_recording(recording: Path, tmp_path: Pa
     assert frames[k - 1].mean() < 20  # black
     assert frames[2].mean() > 30  # the teaser is not
     assert np.abs(frames[k].astype(int) - _gray(_picture(0))).mean() < 8  # the recording's first
+
+
+def test_teaser_is_matched_to_the_recordings_loudness(quiet_recording: Path,
+                                                     tmp_path: Path) -> None:
+    clips = [Clip(a, b, a + 0.5, 1.0, i) for i, (a, b) in enumerate(LOUD_S, start=1)]
+    res = render_replay(clips, tmp_path / "replay.mp4", media_path=quiet_recording)
+    rec_lufs, _ = ebur128(quiet_recording)
+    moments = [ebur128(quiet_recording, start_s=a, end_s=b)[0] for a, b in LOUD_S]
+    assert -32.0 <= rec_lufs <= -29.0, rec_lufs  # quiet overall ...
+    assert min(moments) - rec_lufs >= 6.0, (moments, rec_lufs)  # ... its moments are not
+    assert res.recording_lufs is not None
+    assert abs(res.recording_lufs - rec_lufs) <= 0.5  # what the code reports agrees
+    # the teaser's last FADE_S fade to black: measure its clips up to the fade
+    shown_s = sum(c.end_s - c.start_s for c in clips)
+    teaser, _ = ebur128(res.path, end_s=shown_s - FADE_S)
+    recording, _ = ebur128(res.path, start_s=res.teaser_s)
+    assert abs(recording - rec_lufs) <= 0.1  # the recording part: the same audio
+    assert abs(teaser - recording) <= 1.0, (teaser, recording)
+    assert abs(teaser - res.recording_lufs) <= 1.0, (teaser, res.recording_lufs)
+    assert teaser < -14.0 - 10  # not the shorts' platform target
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:
