@@ -91,7 +91,8 @@ def test_export_bundle_writes_shorts_covers_and_replay(tmp_path: Path) -> None:
     result = find_highlights(media, n=2, min_len_s=1.0, max_len_s=3.0, pad_s=0.5, snap=False)
     clip = Clip(1.0, 2.6, 2.0, 1.0, 1, {"audio_rms_db": 1.0}, ("lol", "astronaut"))
     result = replace(result, clips=(clip,))
-    written = result.export(tmp_path / "out", formats=["json", "shorts", "covers", "replay"])
+    written = result.export(tmp_path / "out",
+                            formats=["json", "shorts", "covers", "replay", "otio"])
     doc = json.loads((tmp_path / "out" / "highlights.json").read_text())
     assert doc["clips"][0]["title"] == '"ASTRONAUT" at 0:00:02'
     shorts = json.loads((tmp_path / "out" / "shorts" / "shorts.json").read_text())
@@ -106,4 +107,9 @@ def test_export_bundle_writes_shorts_covers_and_replay(tmp_path: Path) -> None:
     rep = json.loads((tmp_path / "out" / "replay" / "replay.json").read_text())
     assert rep["teaser_s"] > 0 and abs(rep["duration_s"] - rep["teaser_s"] - 6.0) < 0.1
     assert (tmp_path / "out" / "replay" / "replay.edl").exists()
-    assert set(written) == {"json", "shorts", "covers", "replay"}
+    import opentimelineio as otio  # the replay's timeline: as long as the file, black included
+
+    timeline = otio.adapters.read_from_file(str(tmp_path / "out" / "replay" / "replay.otio"))
+    assert abs(timeline.duration().to_seconds() - rep["duration_s"]) <= 1 / 25 + 1e-3
+    assert isinstance(list(timeline.video_tracks()[0])[-2], otio.schema.Gap)
+    assert set(written) == {"json", "shorts", "covers", "replay", "otio"}

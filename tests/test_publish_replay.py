@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from highlights.errors import ExportError
-from highlights.export.replay import FADE_S, render_replay, x264_params_from_sei
+from highlights.export.replay import (
+    FADE_S,
+    ReplayResult,
+    render_replay,
+    render_replay_timeline,
+    x264_params_from_sei,
+)
 from highlights.types import Clip
 from publish_media import ebur128, encode, noise_audio
 
@@ -49,6 +55,13 @@ def quiet_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # can stand well above the integrated loudness only if they are a small share of it
     return encode(tmp_path_factory.mktemp("quiet") / "vod.mp4", _picture, n_frames=FPS * 20,
                   audio=_moments_audio, gop=50)
+
+
+@pytest.fixture(scope="module")
+def replay(recording: Path, tmp_path_factory: pytest.TempPathFactory) -> ReplayResult:
+    clips = [Clip(7.0, 9.5, 8.0, 3.0, 1), Clip(2.0, 4.0, 3.0, 2.0, 2)]
+    return render_replay(clips, tmp_path_factory.mktemp("replay") / "replay.mp4",
+                         media_path=recording)
 
 
 def _packets(path: Path, kind: str) -> list[tuple[Fraction, Fraction, bytes]]:
@@ -120,6 +133,52 @@ def test_teaser_is_matched_to_the_recordings_loudness(quiet_recording: Path,
     assert abs(teaser - recording) <= 1.0, (teaser, recording)
     assert abs(teaser - res.recording_lufs) <= 1.0, (teaser, res.recording_lufs)
     assert teaser < -14.0 - 10  # not the shorts' platform target
+
+
+@pytest.mark.parametrize(("fmt", "name", "adapter"), [
+    ("edl", "replay.edl", "cmx_3600"), ("otio", "replay.otio", "otio_json"),
+    ("fcp7", "replay.fcp7.xml", "fcp_xml")])
+def test_replay_timeline_has_the_files_black_and_timing(recording: Path, replay: ReplayResult,
+                                                        tmp_path: Path, fmt: str, name: str,
+                                                        adapter: str) -> None:
+    otio = pytest.importorskip("opentimelineio")
+    res = replay
+    path = tmp_path / name
+    path.write_text(render_replay_timeline(res, media_path=recording, fps=FPS, format=fmt))
+    kw = {"rate": FPS} if adapter == "cmx_3600" else {}
+    timeline = otio.adapters.read_from_file(str(path), adapter, **kw)
+    # the file: its frames, the black before the recording, where the recording starts
+    with av.open(str(res.path)) as c:
+        file_s = c.duration / 1e6
+        gray = [f.to_ndarray(format="gray").mean() for f in c.decode(video=0)]
+    with av.open(str(recording)) as c:
+        rec_frames = sum(1 for _ in c.decode(video=0))
+    rec_in = len(gray) - rec_frames  # the recording is the file's last frames
+    assert gray[rec_in - 1] < 20 and gray[rec_in] > 30
+    # the timeline: as long as the file, the recording at the same record time
+    frame = 1 / FPS
+    assert abs(timeline.duration().to_seconds() - file_s) <= frame + 1e-6
+    assert timeline.duration().to_frames() == len(gray)
+    items = list(timeline.video_tracks()[0])
+    whole = items[-1]
+    assert whole.name == "full replay"
+    assert whole.range_in_parent().start_time.to_frames() == rec_in
+    assert abs(whole.range_in_parent().start_time.to_seconds() - res.teaser_s) < 1e-6
+    assert whole.source_range.start_time.to_frames() == 0
+    assert whole.source_range.duration.to_frames() == rec_frames
+    assert Path(whole.media_reference.target_url.removeprefix("file://")) == recording
+    # the black between teaser and recording: a Gap (EDL: a BL "black" generator)
+    black = items[-2]
+    if fmt == "edl":
+        assert black.media_reference.generator_kind == "black"
+    else:
+        assert isinstance(black, otio.schema.Gap)
+    span = black.range_in_parent()
+    first = span.start_time.to_frames()
+    assert span.end_time_exclusive().to_frames() == rec_in
+    assert first == sum(c.duration().to_frames() for c in items[:-2])  # teaser, end to end
+    assert all(g < 20 for g in gray[first:rec_in])  # black in the file too
+    assert min(gray[:first - round(FADE_S * FPS)]) > 30  # the teaser, before its fade
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -10,7 +11,7 @@ from .._validate import fail
 from ..errors import ExportError
 from ..types import Clip
 
-__all__ = ["FpsLike", "as_rate", "to_frame", "clip_frames", "timecode",
+__all__ = ["FpsLike", "as_rate", "to_frame", "clip_frames", "record_starts", "timecode",
            "nominal_fps", "TIMELINE_RATES", "timeline_rate", "rate_text", "conform_note"]
 
 #: A frame rate: a number (29.97 is read as 30000/1001), a Fraction, ``(num, den)``
@@ -157,6 +158,56 @@ def clip_frames(clip: Clip, rate: Fraction) -> tuple[int, int]:
     first = to_frame(clip.start_s, rate)
     end = max(to_frame(clip.end_s, rate), first + 1)
     return first, end
+
+
+def record_starts(spans: Sequence[tuple[int, int]], record_in_s: Sequence[float] | None,
+                  rate: Fraction, *, caller: str) -> list[int]:
+    """Return the timeline frame at which each clip starts on the record side.
+
+    Parameters
+    ----------
+    spans : sequence of (int, int)
+        Each clip's ``(first_frame, end_frame)`` (:func:`clip_frames`) at ``rate``.
+    record_in_s : sequence of float or None
+        Where each clip starts on the timeline, seconds from its start (rounded to the
+        nearest frame); None lays the clips end to end from 0.
+    rate : Fraction
+        The timeline rate, frames per second.
+    caller : str
+        Named in error messages.
+
+    Returns
+    -------
+    list of int
+        One record-in frame per clip.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``record_in_s`` does not give one finite time >= 0 per clip, each at or
+        after the end of the clip before (clips may not overlap).
+    """
+    if record_in_s is None:
+        starts, rec = [], 0
+        for first, end in spans:
+            starts.append(rec)
+            rec += end - first
+        return starts
+    constraint = "one record time >= 0 s per clip, each at or after the previous clip's end"
+    try:
+        times = [float(t) for t in record_in_s]
+    except (TypeError, ValueError):
+        raise fail("record_in_s", caller, constraint, record_in_s) from None
+    if len(times) != len(spans) or not all(math.isfinite(t) and t >= 0 for t in times):
+        raise fail("record_in_s", caller, constraint, record_in_s)
+    starts, rec = [], 0
+    for t, (first, end) in zip(times, spans, strict=True):
+        start = to_frame(t, rate)
+        if start < rec:
+            raise fail("record_in_s", caller, constraint, record_in_s)
+        starts.append(start)
+        rec = start + end - first
+    return starts
 
 
 def timecode(frame: int, base: int, *, caller: str) -> str:

@@ -29,8 +29,10 @@ nothing derived from a label or title ever names a file outside ``out_dir``.
 ``replay``         ``replay/replay.mp4`` — the whole recording (stream copy) after a
                    10-20 s teaser of its best moments (the ``teaser`` preset) and a
                    fade through black; ``replay/replay.edl`` (the same as an editor
-                   timeline on the original, when the frame rate is known) and
-                   ``replay/replay.json`` (teaser length, loudness, clips)
+                   timeline on the original, black included, when the frame rate is
+                   known; also ``replay.otio``/``replay.fcp7.xml`` when ``otio``/
+                   ``fcp7`` are asked for too) and ``replay/replay.json`` (teaser
+                   length, loudness, clips)
 ``plot``           ``highlights.png`` — signals, score and clips on one time axis
 ================== =========================================================
 
@@ -470,8 +472,10 @@ def _write_all(result: Highlights, fmts: list[str], targets: dict[str, Path],
             written[f] = _write_covers(result, target, undo, overwrite=overwrite,
                                        video_stream=v_stream)
         elif f == "replay":
+            editors = ["edl", *(e for e in ("otio", "fcp7") if e in fmts)]
             written[f] = _write_replay(result, target, undo, overwrite=overwrite, fps=fps,
-                                       audio_stream=a_stream, video_stream=v_stream)
+                                       editors=editors, audio_stream=a_stream,
+                                       video_stream=v_stream)
         else:  # clips
             from .cut import cut_clips
 
@@ -532,11 +536,15 @@ def _write_covers(result: Highlights, target: Path, undo: _Undo, *, overwrite: b
 
 
 def _write_replay(result: Highlights, target: Path, undo: _Undo, *, overwrite: bool, fps: Any,
-                  audio_stream: int | None, video_stream: int | None) -> list[Path]:
-    """``replay/replay.mp4`` (teaser + recording), ``replay.edl`` and ``replay.json``."""
+                  editors: Sequence[str], audio_stream: int | None,
+                  video_stream: int | None) -> list[Path]:
+    """``replay/replay.mp4`` (teaser + recording), its timelines and ``replay.json``.
+
+    ``editors`` names the timeline formats (``edl``, ``otio``, ``fcp7``) written as
+    ``replay.edl``, ``replay.otio`` and ``replay.fcp7.xml`` when the frame rate is known.
+    """
     from ..selection.titles import clip_title
-    from ..types import Clip
-    from .replay import render_replay
+    from .replay import render_replay, render_replay_timeline
 
     media = result.media
     assert media is not None
@@ -550,18 +558,14 @@ def _write_replay(result: Highlights, target: Path, undo: _Undo, *, overwrite: b
     res = render_replay(teaser, dest, media_path=media.path, overwrite=overwrite,
                         audio_stream=audio_stream, video_stream=video_stream)
     paths = [dest]
-    if fps is not None:
-        from .files import render_text
-
-        whole = Clip(0.0, float(media.duration_s), 0.0, 0.0, len(teaser) + 1,
-                     label="full replay")
-        edl = target / "replay.edl"
-        undo.file(edl)
-        atomic_write_text(edl, render_text([*teaser, whole], format="edl",
-                                           media_path=media.path, fps=fps,
-                                           title=f"{Path(result.source).stem} replay"),
-                          overwrite=overwrite)
-        paths.append(edl)
+    names = {"edl": "replay.edl", "otio": "replay.otio", "fcp7": "replay.fcp7.xml"}
+    for fmt in editors if fps is not None else ():
+        timeline = target / names[fmt]
+        undo.file(timeline)
+        atomic_write_text(timeline, render_replay_timeline(
+            res, media_path=media.path, fps=fps, format=fmt,
+            title=f"{Path(result.source).stem} replay"), overwrite=overwrite)
+        paths.append(timeline)
     index = target / "replay.json"
     undo.file(index)
     body = {"file": dest.name, "teaser_s": round(res.teaser_s, 3),

@@ -31,7 +31,15 @@ from typing import Any
 from .._validate import check_choice
 from ..errors import ExportError
 from ..types import Clip
-from ._common import clip_frames, conform_note, nominal_fps, timecode, timeline_rate, to_frame
+from ._common import (
+    clip_frames,
+    conform_note,
+    nominal_fps,
+    record_starts,
+    timecode,
+    timeline_rate,
+    to_frame,
+)
 from ._safe import one_line
 
 __all__ = ["render_cmx3600", "render_resolve_markers", "reel_name", "RESOLVE_COLORS"]
@@ -70,11 +78,14 @@ def _check_count(n: int, what: str) -> None:
 
 
 def render_cmx3600(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
-                   title: str = "highlights") -> str:
+                   title: str = "highlights",
+                   record_in_s: Sequence[float] | None = None) -> str:
     """Render clips as a CMX 3600 EDL: one cut event per clip, in the given order.
 
-    Events are laid end to end on the record side from ``00:00:00:00``; the source
-    side is each clip's span (start rounded to the nearest frame, end exclusive).
+    Events are laid end to end on the record side from ``00:00:00:00``, or start at
+    ``record_in_s``; a space left between clips is a black event (reel ``BL``, which
+    OpenTimelineIO reads as a ``black`` generator).  The source side is each clip's
+    span (start rounded to the nearest frame, end exclusive).
     Each event carries ``* FROM CLIP NAME:`` (the clip label, single-line),
     ``* FROM CLIP:`` (the media file URI, when ``media_path`` is given) and a
     ``* LOC:`` locator at the clip's peak (source timecode) named ``#rank score``;
@@ -92,22 +103,41 @@ def render_cmx3600(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
         Source media; its name gives the reel (see :func:`reel_name`).
     title : str
         EDL title (single-line, at most 70 characters).
+    record_in_s : sequence of float, optional
+        Record time at which each clip starts, seconds from the timeline start
+        (rounded to timeline frames; clips may not overlap).  Default: end to end.
 
     Raises
     ------
     ExportError
-        If a timecode reaches 24 h, or there are more than 999 clips.
+        If a timecode reaches 24 h, or there are more than 999 events.
+    InvalidParameterError
+        If ``record_in_s`` is not one time per clip, in order, without overlaps.
     """
     caller = "CMX 3600 EDL"
-    _check_count(len(clips), "CMX 3600 EDL")
     source, fps = fps, timeline_rate(fps)
+    spans = [clip_frames(clip, fps) for clip in clips]
+    starts = record_starts(spans, record_in_s, fps, caller="render_cmx3600")
+    ends = [start + end - first for start, (first, end) in zip(starts, spans, strict=True)]
+    blacks = sum(start > prev for start, prev in zip(starts, [0, *ends[:-1]], strict=True))
+    _check_count(len(clips) + blacks, "CMX 3600 EDL")
     base = nominal_fps(fps, caller=caller)
     reel = reel_name(media_path)
     uri = None if media_path is None else Path(os.fspath(media_path)).absolute().as_uri()
     lines = _header(title)
     rec = 0
-    for n, clip in enumerate(clips, start=1):
-        first, end = clip_frames(clip, fps)
+    n = 0
+    for clip, (first, end), start in zip(clips, spans, starts, strict=True):
+        if start > rec:  # black up to the clip
+            n += 1
+            lines.append(_event(n, "BL", [timecode(f, base, caller=caller)
+                                          for f in (0, start - rec, rec, start)]))
+            lines.append("* FROM CLIP NAME: black")
+            if n == 1:
+                lines.append(f"* HIGHLIGHTS: {conform_note(source, fps)}")
+            lines.append("")
+            rec = start
+        n += 1
         length = end - first
         lines.append(_event(n, reel, [timecode(f, base, caller=caller)
                                       for f in (first, end, rec, rec + length)]))

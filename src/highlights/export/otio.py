@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import ExportError
 from ..types import Clip
-from ._common import clip_frames, conform_note, rate_text, timeline_rate, to_frame
+from ._common import clip_frames, conform_note, rate_text, record_starts, timeline_rate, to_frame
 from ._safe import one_line
 from .edl import reel_name
 
@@ -45,7 +45,8 @@ def _otio() -> Any:
 
 
 def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
-                   duration_s: float | None = None, title: str = "highlights") -> Any:
+                   duration_s: float | None = None, title: str = "highlights",
+                   record_in_s: Sequence[float] | None = None) -> Any:
     """Build an ``opentimelineio.schema.Timeline`` with the clips end to end.
 
     One video track on the standard timeline rate ``timeline_rate(fps)`` (see
@@ -60,6 +61,10 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     characters). The media's available range is ``[0, duration_s)``, or up to the
     latest clip end when the duration is unknown.
 
+    With ``record_in_s`` (seconds from the timeline start, one per clip, rounded to
+    timeline frames, no overlaps) each clip starts there instead, and the space
+    before it is a ``Gap`` (black in editors).
+
     Returns
     -------
     opentimelineio.schema.Timeline
@@ -68,12 +73,15 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     ------
     ExportError
         If OpenTimelineIO is not installed.
+    InvalidParameterError
+        If ``record_in_s`` is not one time per clip, in order, without overlaps.
     """
     otio = _otio()
     RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
     source, fps = fps, timeline_rate(fps)
     rate = float(fps)
     spans = [clip_frames(clip, fps) for clip in clips]
+    starts = record_starts(spans, record_in_s, fps, caller="build_timeline")
     known_end = max((end for _, end in spans), default=1)
     if duration_s is not None:
         known_end = max(known_end, to_frame(duration_s, fps))
@@ -87,7 +95,11 @@ def build_timeline(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = No
     track = otio.schema.Track(name="highlights", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     reel = reel_name(media_path)
-    for clip, (first, end) in zip(clips, spans, strict=True):
+    rec = 0
+    for clip, (first, end), start in zip(clips, spans, starts, strict=True):
+        if start > rec:
+            track.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(start - rec, rate))))
+        rec = start + end - first
         if media_path is None:
             ref = otio.schema.MissingReference()
         else:
@@ -131,23 +143,26 @@ def _write(timeline: Any, adapter: str, package: str) -> str:
 
 
 def render_otio(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
-                duration_s: float | None = None, title: str = "highlights") -> str:
+                duration_s: float | None = None, title: str = "highlights",
+                record_in_s: Sequence[float] | None = None) -> str:
     """Render clips as an OpenTimelineIO JSON document (see :func:`build_timeline`)."""
     timeline = build_timeline(clips, fps=fps, media_path=media_path, duration_s=duration_s,
-                              title=title)
+                              title=title, record_in_s=record_in_s)
     return _write(timeline, "otio_json", "opentimelineio")
 
 
 def render_fcp7(clips: Sequence[Clip], *, fps: Fraction, media_path: Any = None,
-                duration_s: float | None = None, title: str = "highlights") -> str:
+                duration_s: float | None = None, title: str = "highlights",
+                record_in_s: Sequence[float] | None = None) -> str:
     """Render clips as Final Cut Pro 7 XML (xmeml) via OTIO's ``fcp_xml`` adapter.
 
     Premiere Pro imports it as a sequence with one clip per highlight and a marker
-    at each peak.  An XML comment after the declaration says the timeline rate
+    at each peak; a ``Gap`` (``record_in_s``, see :func:`build_timeline`) is empty,
+    black, timeline.  An XML comment after the declaration says the timeline rate
     (``<!-- highlights: timeline 30 fps ...; source 15 fps conformed ... -->``).
     """
     timeline = build_timeline(clips, fps=fps, media_path=media_path, duration_s=duration_s,
-                              title=title)
+                              title=title, record_in_s=record_in_s)
     text = _write(timeline, "fcp_xml", "otio-fcp-adapter")
     comment = f"<!-- highlights: {conform_note(fps, timeline_rate(fps))} -->"
     head, sep, rest = text.partition("?>\n")

@@ -21,6 +21,11 @@ the whole file and ordinary players decode it straight through:
 
 Limits: H.264 video (written by x264) and AAC audio, in a container PyAV can write
 again (MP4/MOV/MKV); anything else is refused with a one-line reason.
+
+:func:`render_replay_timeline` gives the same replay as an editor timeline (CMX 3600
+EDL, OpenTimelineIO, Final Cut Pro 7 XML) on the original recording: the teaser's
+clips, black up to the end of the opening, then the whole recording, which starts at
+the same record time as in the file.
 """
 
 from __future__ import annotations
@@ -38,15 +43,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validate import check_clips, check_nonneg, fail
+from .._validate import check_choice, check_clips, check_nonneg, fail
 from ..errors import ExportError
 from ..io.media import open_media, pick_streams
 from ..io.seek import grid_rate, load_av, media_origin
 from ..types import Clip
+from ._common import FpsLike, as_rate, clip_frames, timeline_rate
 from ._safe import atomic_output
 from .loudness import recording_loudness
 
-__all__ = ["ReplayResult", "render_replay", "check_recording", "FADE_S", "x264_params_from_sei"]
+__all__ = ["ReplayResult", "render_replay", "render_replay_timeline", "check_recording",
+           "FADE_S", "TIMELINE_FORMATS", "x264_params_from_sei"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +61,8 @@ logger = logging.getLogger(__name__)
 FADE_S = 0.5
 #: Black after the fade (at least; more to reach a whole number of AAC frames), seconds.
 BLACK_S = 0.25
+#: The editor formats :func:`render_replay_timeline` writes.
+TIMELINE_FORMATS = ("edl", "otio", "fcp7")
 _AAC_FRAME = 1024
 _SEI = re.compile(rb"x264 - core \d+.*? - .*?options: ([^\x00]*)", re.S)
 # x264 settings (as the SEI prints them) that are passed on unchanged (x264-params keys
@@ -586,3 +595,69 @@ def render_replay(clips: Sequence[Clip], out_path: str | os.PathLike[str], *,
     return ReplayResult(path=Path(out_path), teaser_s=teaser_s,
                         duration_s=teaser_s + float(duration), clips=tuple(items),
                         recording_lufs=lufs, copied_packets=copied)
+
+
+def render_replay_timeline(result: ReplayResult, *, media_path: str | os.PathLike[str],
+                           fps: FpsLike, format: str = "edl", title: str = "replay") -> str:
+    """Return a written replay as an editor timeline on the original recording.
+
+    The timeline holds what the file shows, at the same record times: the teaser's
+    clips end to end from 0, black up to ``result.teaser_s`` (the fade's last part
+    and the black after it; a ``BL`` event in the EDL, a ``Gap`` in OTIO and FCP7),
+    then the whole recording.  The recording therefore starts at ``teaser_s``
+    rounded to a timeline frame, and the timeline lasts ``result.duration_s`` within
+    a frame.  The fade itself is the file's: on the timeline the teaser cuts to black.
+
+    Parameters
+    ----------
+    result : ReplayResult
+        What :func:`render_replay` returned.
+    media_path : path-like
+        The recording the replay was made from (the timeline's media).
+    fps : float, Fraction, (num, den) or str
+        The recording's frame rate, frames per second; the timeline is written at
+        the standard rate it maps to (see :func:`~highlights.export.render_text`).
+    format : {"edl", "otio", "fcp7"}, default "edl"
+        CMX 3600 EDL, OpenTimelineIO JSON or Final Cut Pro 7 XML.
+    title : str, default "replay"
+        The timeline's title.
+
+    Returns
+    -------
+    str
+        The file's text.
+
+    Raises
+    ------
+    InvalidParameterError
+        Bad ``format``, ``fps`` or ``title``.
+    ExportError
+        OpenTimelineIO is missing (``otio``, ``fcp7``), or a timecode reaches 24 h.
+    """
+    caller = "render_replay_timeline"
+    fmt = check_choice("format", caller, format, TIMELINE_FORMATS)
+    rate = as_rate(fps, caller=caller)
+    if not isinstance(title, str):
+        raise fail("title", caller, "a str", title)
+    teaser = list(result.clips)
+    tl_rate = timeline_rate(rate)
+    starts: list[float] = []
+    rec = 0
+    for clip in teaser:
+        first, end = clip_frames(clip, tl_rate)
+        starts.append(float(Fraction(rec) / tl_rate))
+        rec += end - first
+    recording_s = result.duration_s - result.teaser_s
+    whole = Clip(0.0, recording_s, 0.0, 0.0, len(teaser) + 1, label="full replay")
+    clips = [*teaser, whole]
+    starts.append(result.teaser_s)
+    if fmt == "edl":
+        from .edl import render_cmx3600
+
+        return render_cmx3600(clips, fps=rate, media_path=media_path, title=title,
+                              record_in_s=starts)
+    from .otio import render_fcp7, render_otio
+
+    fn = render_otio if fmt == "otio" else render_fcp7
+    return fn(clips, fps=rate, media_path=media_path, duration_s=recording_s, title=title,
+              record_in_s=starts)
