@@ -147,6 +147,12 @@ def _nothing() -> contextlib.AbstractContextManager[None]:
     return contextlib.nullcontext()
 
 
+def _old_lag_confidence() -> contextlib.AbstractContextManager[None]:
+    import highlights.features.lag as lag
+
+    return _stacked(_patched(lag, "_Z_NONE", 2.0), _patched(lag, "_Z_SURE", 4.0))
+
+
 #: name -> (patch, find_highlights kwargs for media+chat and live chat, film kwargs or
 #: None for "as the defaults").  Each row switches one method off.
 ABLATIONS: dict[str, tuple[Patch, dict[str, Any], dict[str, Any] | None]] = {
@@ -160,6 +166,7 @@ ABLATIONS: dict[str, tuple[Patch, dict[str, Any], dict[str, Any] | None]] = {
     "- campaign detection": (_no_campaigns, {}, None),
     "- fresh-voice onset (rate rise, v1)": (_rate_onset, {}, None),
     "- lag estimate (prior 8 s)": (_nothing, {"chat_lag_s": 8.0}, None),
+    "- lag confidence recalibration (z 2-4)": (_old_lag_confidence, {}, None),
     "- peak merging, 30-s gap (v1 selection)": (_no_merge, {"min_gap_s": 30.0}, None),
     "- video-time chat weights (films: lag 0 only)": (
         _nothing, {}, {"chat_lag_s": 0.0}),
