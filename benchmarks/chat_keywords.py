@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     PYTHONPATH=src python benchmarks/chat_keywords.py            # markdown table
     PYTHONPATH=src python benchmarks/chat_keywords.py --json out.json
+    PYTHONPATH=src python benchmarks/chat_keywords.py --chapters   # chapter titles too
 
 Reads the real logs in ``../shared/data`` in place (override the ``shared`` folder with
 ``HIGHLIGHTS_SHARED``): the three Bilibili danmaku XMLs, the AdmiralBulldog Twitch IRC
@@ -16,6 +17,11 @@ For each log it prints
   non-empty text) from which keyword extraction gets nothing, and
 * the **top-5 keywords** (:func:`highlights.features.chat.top_keywords`) of each of the
   three minutes with the most messages.
+
+With ``--chapters`` it also runs ``find_highlights(None, chat=log, preset="chapters")``
+on each log and prints the 12 chapter titles, counting those that hold a *generic*
+word (:data:`GENERIC_TITLE_WORDS`: question words, laughter, global emotes) -- the
+issue found "KEKW" in 9 of 12 titles of a 4-hour Twitch log.
 
 It runs on older versions of the library too (it falls back to the private per-message
 extractor they had), so the same script gives the "before" and "after" numbers.
@@ -90,9 +96,36 @@ def measure(path: Path, **kw: Any) -> dict[str, Any]:
     return {"messages": len(texts), "no_keyword": empty / max(len(texts), 1), "busiest": tops}
 
 
+#: Words that say nothing about what happened (for counting titles, not used by the
+#: library): question words, laughter, and the commonest global Twitch emotes.
+GENERIC_TITLE_WORDS = frozenset({
+    "kekw", "lul", "lulw", "omegalul", "pog", "pogchamp", "poggers", "kappa", "lol", "lmao",
+    "monkas", "pepelaugh", "4head", "xd", "f", "什么", "？？？", "???", "哈哈", "哈哈哈", "草",
+    "怎么", "吗", "为什么", "w", "ww",
+})
+
+
+def chapter_titles(path: Path, **kw: Any) -> list[str]:
+    """The titles of ``preset="chapters"`` on a chat-only run of ``path``."""
+    from highlights import find_highlights
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = find_highlights(None, chat=path, preset="chapters", **kw)
+    return [c.label or "" for c in r.clips]
+
+
+def generic_titles(titles: list[str]) -> int:
+    """How many titles hold a word of :data:`GENERIC_TITLE_WORDS`."""
+    return sum(any(w.lower().strip(":") in GENERIC_TITLE_WORDS for w in t.split())
+               for t in titles)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--json", type=Path, help="also write the numbers here")
+    ap.add_argument("--chapters", action="store_true",
+                    help="also print chapter titles and count the generic ones")
     args = ap.parse_args(argv)
     if not SHARED.is_dir():
         print(f"no shared data at {SHARED}; nothing to measure")
@@ -112,6 +145,23 @@ def main(argv: list[str] | None = None) -> int:
             for b in r["busiest"]
         )
         print(f"| {name} | {r['messages']} | {100 * r['no_keyword']:.1f}% | {tops} |")
+    if args.chapters:
+        print()
+        print("| log | titles with a generic word | titles |")
+        print("|---|---:|---|")
+        for name, parts, kw in LOGS:
+            path = SHARED.joinpath(*parts)
+            if not path.is_file():
+                continue
+            chat_kw = {f"chat_{k}": v for k, v in kw.items()}
+            try:
+                titles = chapter_titles(path, **chat_kw)
+            except TypeError:  # an older library without these chat options
+                print(f"| {name} | n/a (this version lacks {', '.join(chat_kw)}) | |")
+                continue
+            out.setdefault(name, {})["chapters"] = titles
+            print(f"| {name} | {generic_titles(titles)} of {len(titles)} | "
+                  f"{' / '.join(titles)} |")
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

@@ -268,3 +268,47 @@ def test_campaign_mask_matches_loop_on_chants_and_reactions(rng: np.random.Gener
     ev2 = ChatEvents.from_arrays(t2, author=[f"u{i % 4}" for i in range(t2.size)],
                                  text=["gg"] * t2.size)
     assert not campaign_mask(ev2).any()
+
+
+# ------------------------------------------------- keywords say what happened (issue 12)
+def _stream_with_everywhere_word_and_chant() -> ChatEvents:
+    """20 min: "LUL" from many viewers all along, a lottery chant typed for 5 min by
+    hundreds, one moment at 600 s where 5 viewers say "baron steal" (and more LUL)."""
+    t, a, x = [], [], []
+    for i in range(1200):                       # one message a second, rotating words
+        t.append(float(i))
+        a.append(f"v{i % 300}")
+        x.append(["LUL", "hello", "gg", "ok", "nice play", "lol"][i % 6])
+    for i in range(1500):                       # the chant: 300-600 s, 5 a second
+        t.append(300.0 + i / 5.0)
+        a.append(f"c{i % 400}")
+        x.append("然然超可爱")
+    for i in range(5):                          # the moment
+        t += [600.5 + i, 601.0 + i]
+        a += [f"m{i}", f"n{i}"]
+        x += ["baron steal!!", "LUL LUL"]
+    order = np.argsort(t, kind="stable")
+    return ChatEvents.from_arrays(np.asarray(t)[order], author=[a[j] for j in order],
+                                  text=[x[j] for j in order])
+
+
+def test_window_keywords_name_the_moment_not_the_everywhere_word_or_the_chant() -> None:
+    from highlights.features.chat import KeywordIndex, campaign_mask, top_keywords
+
+    ev = _stream_with_everywhere_word_and_chant()
+    assert campaign_mask(ev)[np.asarray(ev.text) == "然然超可爱"].mean() > 0.9
+    plain = top_keywords(ev, 595.0, 612.0, k=3)
+    assert plain[0] == "然然超可爱"             # by authors alone, the chant wins
+    kws = top_keywords(ev, 595.0, 612.0, k=3, index=KeywordIndex(ev))
+    assert kws[:2] == ("baron", "steal"), kws   # LUL may follow: it did rise here
+    assert "然然超可爱" not in kws
+
+
+def test_everywhere_word_is_named_only_where_it_spikes() -> None:
+    from highlights.features.chat import KeywordIndex
+
+    idx = KeywordIndex(_stream_with_everywhere_word_and_chant())
+    # LUL used by 2 of 40 window authors (about its stream-wide share): not distinctive;
+    # by 30 of 40: far above its share, so it is the window's reaction
+    assert "LUL" not in idx.weigh({"LUL": 2, "baron": 4}, 40)
+    assert idx.weigh({"LUL": 30}, 40)["LUL"] > 2.0

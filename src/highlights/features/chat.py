@@ -629,11 +629,11 @@ def top_keywords(
         How Chinese/Japanese runs are split (see :func:`highlights.features.tokens.tokens`).
     index : KeywordIndex, optional
         The stream's keyword frequencies (:class:`KeywordIndex`).  With it, a
-        keyword counts by its authors in the window times how rare it is across the
-        stream (``1 + log((B + 1) / (b + 1))`` over the stream's ``B`` one-minute
-        buckets, ``b`` of which use it), and question words, punctuation runs and generic
-        reactions (:data:`GENERIC_KEYWORDS`) are left out: what a window says that
-        the rest of the stream does not, rather than "LUL" or "？？？" everywhere.
+        keyword ranks by how much more of the window's authors use it than the
+        stream does (a log-odds z-score, :meth:`KeywordIndex.weigh`), chat-campaign
+        messages are left out, and so are question words, punctuation runs and
+        generic reactions (:data:`GENERIC_KEYWORDS`): what a window says that the
+        rest of the stream does not, rather than "LUL" or "？？？" everywhere.
         Without it, keywords count by authors alone.
 
     Returns
@@ -658,11 +658,14 @@ def top_keywords(
     hi = int(np.searchsorted(events.time_s, float(end_s), side="left"))
     counts: Counter[str] = Counter()
     seen: set[tuple[Any, str]] = set()
+    writers: set[Any] = set()
     cache: dict[str, set[str]] = {}
+    skip = index.campaign if index is not None and index.n_events == len(events) else None
     for j in range(lo, hi):
-        if events.kind[j] not in MESSAGE_KINDS:
+        if events.kind[j] not in MESSAGE_KINDS or (skip is not None and skip[j]):
             continue
         author = events.author[j]
+        writers.add(author if author is not None else ("#", j))
         text = str(events.text[j] or "")
         kws = cache.get(text)
         if kws is None:
@@ -674,7 +677,7 @@ def top_keywords(
             seen.add(key)
             counts[kw] += 1
     if index is not None:
-        return _pick_keywords(index.weigh(counts), int(k))
+        return _pick_keywords(index.weigh(counts, len(writers)), int(k))
     return _pick_keywords(counts, int(k))
 
 
@@ -722,19 +725,23 @@ class KeywordIndex:
     """How common each chat keyword is across a stream, to weigh window keywords.
 
     Built once per stream (each distinct message text is tokenised once); then
-    :func:`top_keywords` (``index=``) ranks a window's keywords by authors x rarity.
+    :func:`top_keywords` (``index=``) ranks a window's keywords by how much more of
+    the window's authors use them than the stream's authors do (a log-odds z-score,
+    see :meth:`weigh`).  Messages of a chat campaign (:func:`campaign_mask`: a
+    lottery phrase, a vote, a chant typed for minutes) count nowhere: they say what
+    the audience was asked to type, not what happened.
 
     Parameters
     ----------
     events : ChatEvents
-        The stream's chat.
+        The stream's chat (the same object later passed to :func:`top_keywords`).
     cjk : {"ngram", "segment"}, default "ngram"
         How Chinese/Japanese runs are split.
 
     Examples
     --------
     >>> t = np.arange(0.0, 600.0, 1.0)
-    >>> text = ["LUL"] * 600
+    >>> text = ["LUL", "hi", "gg", "ok"] * 150
     >>> text[300:305] = ["baron steal"] * 5
     >>> ev = ChatEvents.from_arrays(t, author=[f"u{i}" for i in range(600)], text=text)
     >>> top_keywords(ev, 295, 310, k=2, index=KeywordIndex(ev))
@@ -744,30 +751,67 @@ class KeywordIndex:
     def __init__(self, events: ChatEvents, *, cjk: str = "ngram") -> None:
         n = len(events)
         self.cjk = cjk
-        buckets: dict[str, set[int]] = {}
+        self.n_events = n
+        self.campaign = campaign_mask(events)
+        uses: dict[str, int] = {}
+        self.n_pairs = 0
         if n:
             b = np.floor((events.time_s - events.time_s[0]) / KEYWORD_BUCKET_S).astype(np.int64)
-            self.n_buckets = int(b[-1]) + 1 if n else 0
-            is_msg = np.isin(events.kind.astype(str), MESSAGE_KINDS)
+            keep = np.isin(events.kind.astype(str), MESSAGE_KINDS) & ~self.campaign
+            acode, _ = _factorize(events.author, n)
+            acode = np.where(np.array([a is None for a in events.author], dtype=bool),
+                             -1 - np.arange(n), acode)  # no author: each event its own
             tcode, texts = _factorize(events.text, n)
-            kws = [message_keywords(str(x or ""), cjk=cjk) for x in texts]
-            pairs = np.unique(tcode[is_msg].astype(np.int64) * (self.n_buckets + 1) + b[is_msg])
-            for code, bucket in zip((pairs // (self.n_buckets + 1)).tolist(),
-                                    (pairs % (self.n_buckets + 1)).tolist(), strict=True):
-                for kw in kws[code]:
-                    buckets.setdefault(kw, set()).add(bucket)
-        else:
-            self.n_buckets = 0
-        self.df = {kw: len(bs) for kw, bs in buckets.items()}
+            triples = np.unique(np.stack([tcode[keep], b[keep], acode[keep]], axis=1), axis=0)
+            self.n_pairs = int(np.unique(triples[:, 1:], axis=0).shape[0]) if len(triples) else 0
+            pairs, authors = np.unique(triples[:, :2], axis=0, return_counts=True) \
+                if len(triples) else (np.zeros((0, 2), np.int64), np.zeros(0, np.int64))
+            kws: dict[int, set[str]] = {}
+            for (code, _bucket), count in zip(pairs.tolist(), authors.tolist(), strict=True):
+                words = kws.get(code)
+                if words is None:
+                    words = kws[code] = message_keywords(str(texts[code] or ""), cjk=cjk)
+                for kw in words:
+                    uses[kw] = uses.get(kw, 0) + count
+        self.uses = uses
 
-    def idf(self, keyword: str) -> float:
-        """Rarity of ``keyword`` in the stream, ``1 + log((B + 1) / (b + 1))`` (>= 1)."""
-        return 1.0 + math.log((self.n_buckets + 1) / (self.df.get(keyword, 0) + 1))
+    def weigh(self, counts: Mapping[str, int], n_authors: int | None = None
+              ) -> dict[str, float]:
+        """How distinctive each keyword of a window is; generic ones left out.
 
-    def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
-        """Authors x rarity of each keyword of a window, generic ones left out."""
+        The log-odds of a keyword among the window's authors against its log-odds
+        among the stream's (author, minute) pairs, over its standard error (with half
+        a count added to every cell): ``z = (log((c+.5)/(W-c+.5)) -
+        log((U+.5)/(T-U+.5))) / sqrt(1/(c+.5) + 1/(U+.5))``, ``c`` of the ``W``
+        window authors and ``U`` of the stream's ``T`` pairs using it.  A word that
+        is everywhere ("LUL", a streamer's name) scores near 0 unless the window
+        uses it far more; a word only this window uses scores high once several
+        authors write it.  Only keywords with ``z > 0`` are kept.
+
+        Parameters
+        ----------
+        counts : mapping of str to int
+            Distinct authors using each keyword in the window.
+        n_authors : int, optional
+            Distinct authors in the window (default: the largest count).
+
+        Returns
+        -------
+        dict of str to float
+            Keyword -> z, for keywords written by at least :data:`KEYWORD_MIN_AUTHORS`
+            authors (fewer when the window has fewer) that are not generic.
+        """
         most = max(counts.values(), default=0)
         need = min(KEYWORD_MIN_AUTHORS, most)
-        return {kw: c * self.idf(kw) for kw, c in counts.items()
-                if c >= need and kw.lower() not in GENERIC_KEYWORDS
-                and any(ch.isalnum() for ch in kw)}
+        w = max(int(n_authors) if n_authors is not None else most, most)
+        t = max(self.n_pairs, 1)
+        out: dict[str, float] = {}
+        for kw, c in counts.items():
+            if c < need or kw.lower() in GENERIC_KEYWORDS or not any(ch.isalnum() for ch in kw):
+                continue
+            u = min(max(self.uses.get(kw, 0), c), t)
+            z = (math.log((c + 0.5) / (w - c + 0.5)) - math.log((u + 0.5) / (t - u + 0.5))) \
+                / math.sqrt(1.0 / (c + 0.5) + 1.0 / (u + 0.5))
+            if z > 0:
+                out[kw] = z
+        return out
