@@ -123,9 +123,7 @@ def make_case(name: str, out: Path, video: Path, other: Path):
     return make_edit(out, video, other_source=other, **kw)
 
 
-XFAIL = {"speed_changes_audio_replaced": "a 0.5x piece of slow game footage is split by a "
-         "wrong 1-s match in its middle (open)",
-         "real_still_shots_crop_overlay": "still photographs with slow zooms (testvideo.mp4): "
+XFAIL = {"real_still_shots_crop_overlay": "still photographs with slow zooms (testvideo.mp4): "
          "within a still shot any offset matches and the sound gives no anchor, so pieces "
          "are placed at the wrong offset, even in the wrong shot (open)"}
 

@@ -21,8 +21,10 @@ How it works
 4. **Fine alignment.**  Only the VOD neighbourhoods of the candidates are decoded again,
    at full frame rate (a few seconds around each; overlapping ones once).  Each
    candidate's offset and speed are refined by a robust line fit through the best
-   frame matches, then every published frame gets a similarity to the source frame the
-   candidate maps it to (plus the audio agreement at that offset, when the speed is 1).
+   frame matches, checked by counting the frames that match and mismatch along nearby
+   lines (near-ties go to the line whose frames are most similar); then every
+   published frame gets a similarity to the source frame the candidate maps it to
+   (plus the audio agreement at that offset, when the speed is 1).
 5. **Segments.**  Each published frame goes to the candidate that explains it best
    (with hysteresis, so near-identical candidates do not alternate); runs of one
    candidate are segments; flat frames (black, a fade's darkest part) inside a run
@@ -106,6 +108,9 @@ _MARGIN_S = 5.0
 _EXTEND_S = 8.0
 _HYSTERESIS = 0.04
 _SPEED_PRIOR = 0.03
+# Mappings whose match counts differ by less than this fraction of the frames counted
+# are a tie in the fine search: the mean similarity decides.
+_TIE_FRACTION = 0.02
 # Neighbouring runs whose mappings differ by less than this (seconds) are one segment:
 # still content places a run only loosely, and jump cuts remove more than this.
 _SAME_MAPPING_S = 0.25
@@ -726,7 +731,9 @@ def _refine(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) -> Non
     # the mapping under which the most frames match and the fewest mismatch, searched
     # around the estimate and at speed 1 (slow content matches loosely along many
     # lines: another speed must do clearly better); frames at a cut or a change pin
-    # the offset, a still shot matches any
+    # the offset, a still shot matches any.  Counts within a frame or two of the best
+    # are a tie (slow content keeps matching a few frames off the line): the mapping
+    # whose frames are most similar wins it, not the first of the speed grid
     sel2 = sel_all
     if sel2.size > 150:
         sel2 = sel2[np.linspace(0, sel2.size - 1, 150).round().astype(np.int64)]
@@ -738,6 +745,11 @@ def _refine(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) -> Non
         ok = ~np.isnan(sims)
         return float(np.count_nonzero(sims[ok] >= MATCH_SIM)
                      - np.count_nonzero(sims[ok] < MISMATCH_SIM))
+
+    def closeness(o: float, v: float) -> float:
+        sims = _mapped_sims(pt, fine_all, src, o, v, tol=tol_s, flat=flat2)
+        ok = ~np.isnan(sims)
+        return float(np.mean(sims[ok])) if ok.any() else -1.0
 
     centre = float(np.median(pt))
     span = 0.12 if c.audio else 2.0
@@ -755,7 +767,9 @@ def _refine(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) -> Non
         near = np.flatnonzero(sf >= top)
         o1 = float(fine_grid[near[len(near) // 2]])  # the middle of a plateau
         results.append((top, o1, v))
-    best = max(results, key=lambda r: r[0])
+    top_all = max(r[0] for r in results)
+    tied = [r for r in results if r[0] >= top_all - max(1.0, _TIE_FRACTION * pt.size)]
+    best = tied[0] if len(tied) == 1 else max(tied, key=lambda r: closeness(r[1], r[2]))
     one = results[0]
     if best[2] != 1.0 and best[0] < one[0] + max(2.0, 0.1 * pt.size):
         best = one
