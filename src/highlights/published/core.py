@@ -27,9 +27,11 @@ How it works
    (plus the audio agreement at that offset, when the speed is 1).
 5. **Segments.**  Each published frame goes to the candidate that explains it best
    (with hysteresis, so near-identical candidates do not alternate); runs of one
-   candidate are segments; flat frames (black, a fade's darkest part) inside a run
-   stay in it; short uncertain stretches between two segments (a crossfade) are split
-   where the two similarities cross.  What no candidate explains is a gap.
+   candidate are segments; a run of at most a second inside one continuing line that
+   the line matches too is a chance match and goes back to the line; flat frames
+   (black, a fade's darkest part) inside a run stay in it; short uncertain stretches
+   between two segments (a crossfade) are split where the two similarities cross.
+   What no candidate explains is a gap.
 
 Times are seconds from each file's media start.  The picture decides a segment's
 ends when the VOD has video (a published edit may carry other audio); audio decides
@@ -115,6 +117,9 @@ _TIE_FRACTION = 0.02
 # still content places a run only loosely, and jump cuts remove more than this.
 _SAME_MAPPING_S = 0.25
 _BRIDGE_S = 1.5
+# A run of another mapping this short (seconds) inside one continuing mapping that
+# matches its frames too is a false match (self-similar content), not an edit.
+_INTERRUPTION_S = 1.0
 
 
 # =============================================================================== results
@@ -902,6 +907,87 @@ def _runs(lab: NDArray[np.int64]) -> list[tuple[int, int, int]]:
     return [(int(lab[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
 
 
+def _same_mapping(c0: _Cand, c1: _Cand, t_s: float, step_s: float) -> bool:
+    """Whether two candidates put published time ``t_s`` on one source place.
+
+    Parameters
+    ----------
+    c0, c1 : _Cand
+        The two mappings ``source = offset_s + speed * published``.
+    t_s : float
+        Published time where they are compared, seconds.
+    step_s : float
+        Published frame step, seconds (a frame and a half of the source is allowed).
+
+    Returns
+    -------
+    bool
+        Speeds within 2 % and source places within :data:`_SAME_MAPPING_S` seconds (or
+        1.5 frames): collinear, one piece of the source.
+    """
+    return (abs(c0.speed - c1.speed) < 0.02
+            and abs((c0.offset_s + c0.speed * t_s) - (c1.offset_s + c1.speed * t_s))
+            <= max(_SAME_MAPPING_S, 1.5 * step_s * c1.speed))
+
+
+def _drop_interruptions(lab: NDArray[np.int64], cands: list[_Cand], times: F64, video: bool,
+                        *, step_s: float) -> NDArray[np.int64]:
+    """Give a short false match inside one continuing mapping back to that mapping.
+
+    A run of another candidate at most :data:`_INTERRUPTION_S` long whose nearest
+    assigned neighbours on both sides follow one line (same speed, the source offset
+    continuing across it; see :func:`_same_mapping`) is a chance match of
+    self-similar content (slow game footage, a HUD), not a cut, when the continuing
+    mapping matches the run's frames as well: none of the frames from one neighbour to
+    the other mismatch (below :data:`MISMATCH_SIM`) and at least 80 % of the run's
+    informative frames match (:data:`MATCH_SIM`).  Such a run is relabelled to the
+    preceding neighbour.  A jump cut does not qualify (the offset jumps), nor a real
+    insert (the continuing mapping mismatches the inserted frames).
+
+    Parameters
+    ----------
+    lab : ndarray of int64, shape (n,)
+        Candidate per published frame, -1 for none.
+    cands : list of _Cand
+        The candidates, with per-frame ``sim`` and ``aud`` filled.
+    times : ndarray of float64, shape (n,)
+        Published frame times, seconds.
+    video : bool
+        Whether the picture decides (else the audio agreement does).
+    step_s : float
+        Published frame step, seconds.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        The labels with such runs relabelled.
+    """
+    out: NDArray[np.int64] = lab.astype(np.int64)
+    runs = [r for r in _runs(out) if r[0] >= 0]
+    thr = MATCH_SIM if video else AUDIO_MATCH
+    for r in range(1, len(runs) - 1):
+        q, a, b = runs[r]
+        q0, _, b0 = runs[r - 1]
+        q2, a2, _ = runs[r + 1]
+        if q in (q0, q2) or float(times[b - 1]) + step_s - float(times[a]) > _INTERRUPTION_S:
+            continue
+        c0, c2 = cands[q0], cands[q2]
+        if not _same_mapping(c0, c2, float(times[a]), step_s) or _same_mapping(
+                c0, cands[q], float(times[a]), step_s):
+            continue
+        between = c0.sim[b0:a2] if video else c0.aud[b0:a2]
+        known = between[~np.isnan(between)]
+        if (known < MISMATCH_SIM).any():
+            continue
+        own = c0.sim[a:b] if video else c0.aud[a:b]
+        own = own[~np.isnan(own)]
+        if own.size == 0 or np.mean(own >= thr) < 0.8:
+            continue
+        out[a:b] = q0
+        runs[r] = (q0, a, b)
+    return out
+
+
 def _fill_between(lab: NDArray[np.int64], cands: list[_Cand], times: F64, video: bool
                   ) -> NDArray[np.int64]:
     """Bridge short unassigned stretches: flat frames inside a run, crossfades between two."""
@@ -1084,6 +1170,7 @@ def _align_one(analysis: MediaAnalysis, src: _SourceFrames, path: Any) -> Alignm
             c.sim = np.full(n, np.nan, np.float32)
         c.aud = _audio_agreement(c, pub, fp)
     lab = _assign(cands, n, video)
+    lab = _drop_interruptions(lab, cands, pub.times, video, step_s=1.0 / max(pub.fps, 1e-6))
     lab = _fill_between(lab, cands, pub.times, video)
     segments, gaps = _segments(lab, cands, pub, video, notes, fp)
     return Alignment(vod=str(analysis.info.path), published=str(pub.info.path),
@@ -1141,9 +1228,7 @@ def _segments(lab: NDArray[np.int64], cands: list[_Cand], pub: _Published, video
             q0, a0, b0 = merged[-1]
             c0, c1 = cands[q0], cands[q]
             t = float(times[a])
-            same = (abs(c0.speed - c1.speed) < 0.02
-                    and abs((c0.offset_s + c0.speed * t) - (c1.offset_s + c1.speed * t))
-                    <= max(_SAME_MAPPING_S, 1.5 * step * c1.speed))
+            same = _same_mapping(c0, c1, t, step)
             if same and t - float(times[b0 - 1]) <= _BRIDGE_S:
                 keep = q0 if (b0 - a0) >= (b - a) else q
                 merged[-1] = [keep, a0, b]
