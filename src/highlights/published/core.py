@@ -21,13 +21,17 @@ How it works
 4. **Fine alignment.**  Only the VOD neighbourhoods of the candidates are decoded again,
    at full frame rate (a few seconds around each; overlapping ones once).  Each
    candidate's offset and speed are refined by a robust line fit through the best
-   frame matches, then every published frame gets a similarity to the source frame the
-   candidate maps it to (plus the audio agreement at that offset, when the speed is 1).
+   frame matches, checked by counting the frames that match and mismatch along nearby
+   lines (near-ties go to the line whose frames are most similar); then every
+   published frame gets a similarity to the source frame the candidate maps it to
+   (plus the audio agreement at that offset, when the speed is 1).
 5. **Segments.**  Each published frame goes to the candidate that explains it best
    (with hysteresis, so near-identical candidates do not alternate); runs of one
-   candidate are segments; flat frames (black, a fade's darkest part) inside a run
-   stay in it; short uncertain stretches between two segments (a crossfade) are split
-   where the two similarities cross.  What no candidate explains is a gap.
+   candidate are segments; a run of at most a second inside one continuing line that
+   the line matches too is a chance match and goes back to the line; flat frames
+   (black, a fade's darkest part) inside a run stay in it; short uncertain stretches
+   between two segments (a crossfade) are split where the two similarities cross.
+   What no candidate explains is a gap.
 
 Times are seconds from each file's media start.  The picture decides a segment's
 ends when the VOD has video (a published edit may carry other audio); audio decides
@@ -106,10 +110,16 @@ _MARGIN_S = 5.0
 _EXTEND_S = 8.0
 _HYSTERESIS = 0.04
 _SPEED_PRIOR = 0.03
+# Mappings whose match counts differ by less than this fraction of the frames counted
+# are a tie in the fine search: the mean similarity decides.
+_TIE_FRACTION = 0.02
 # Neighbouring runs whose mappings differ by less than this (seconds) are one segment:
 # still content places a run only loosely, and jump cuts remove more than this.
 _SAME_MAPPING_S = 0.25
 _BRIDGE_S = 1.5
+# A run of another mapping this short (seconds) inside one continuing mapping that
+# matches its frames too is a false match (self-similar content), not an edit.
+_INTERRUPTION_S = 1.0
 
 
 # =============================================================================== results
@@ -726,7 +736,9 @@ def _refine(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) -> Non
     # the mapping under which the most frames match and the fewest mismatch, searched
     # around the estimate and at speed 1 (slow content matches loosely along many
     # lines: another speed must do clearly better); frames at a cut or a change pin
-    # the offset, a still shot matches any
+    # the offset, a still shot matches any.  Counts within a frame or two of the best
+    # are a tie (slow content keeps matching a few frames off the line): the mapping
+    # whose frames are most similar wins it, not the first of the speed grid
     sel2 = sel_all
     if sel2.size > 150:
         sel2 = sel2[np.linspace(0, sel2.size - 1, 150).round().astype(np.int64)]
@@ -738,6 +750,11 @@ def _refine(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) -> Non
         ok = ~np.isnan(sims)
         return float(np.count_nonzero(sims[ok] >= MATCH_SIM)
                      - np.count_nonzero(sims[ok] < MISMATCH_SIM))
+
+    def closeness(o: float, v: float) -> float:
+        sims = _mapped_sims(pt, fine_all, src, o, v, tol=tol_s, flat=flat2)
+        ok = ~np.isnan(sims)
+        return float(np.mean(sims[ok])) if ok.any() else -1.0
 
     centre = float(np.median(pt))
     span = 0.12 if c.audio else 2.0
@@ -755,7 +772,9 @@ def _refine(c: _Cand, pub: _Published, src: _SourceFrames, geometry: str) -> Non
         near = np.flatnonzero(sf >= top)
         o1 = float(fine_grid[near[len(near) // 2]])  # the middle of a plateau
         results.append((top, o1, v))
-    best = max(results, key=lambda r: r[0])
+    top_all = max(r[0] for r in results)
+    tied = [r for r in results if r[0] >= top_all - max(1.0, _TIE_FRACTION * pt.size)]
+    best = tied[0] if len(tied) == 1 else max(tied, key=lambda r: closeness(r[1], r[2]))
     one = results[0]
     if best[2] != 1.0 and best[0] < one[0] + max(2.0, 0.1 * pt.size):
         best = one
@@ -886,6 +905,87 @@ def _runs(lab: NDArray[np.int64]) -> list[tuple[int, int, int]]:
     starts = np.r_[0, edges]
     stops = np.r_[edges, lab.size]
     return [(int(lab[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+
+
+def _same_mapping(c0: _Cand, c1: _Cand, t_s: float, step_s: float) -> bool:
+    """Whether two candidates put published time ``t_s`` on one source place.
+
+    Parameters
+    ----------
+    c0, c1 : _Cand
+        The two mappings ``source = offset_s + speed * published``.
+    t_s : float
+        Published time where they are compared, seconds.
+    step_s : float
+        Published frame step, seconds (a frame and a half of the source is allowed).
+
+    Returns
+    -------
+    bool
+        Speeds within 2 % and source places within :data:`_SAME_MAPPING_S` seconds (or
+        1.5 frames): collinear, one piece of the source.
+    """
+    return (abs(c0.speed - c1.speed) < 0.02
+            and abs((c0.offset_s + c0.speed * t_s) - (c1.offset_s + c1.speed * t_s))
+            <= max(_SAME_MAPPING_S, 1.5 * step_s * c1.speed))
+
+
+def _drop_interruptions(lab: NDArray[np.int64], cands: list[_Cand], times: F64, video: bool,
+                        *, step_s: float) -> NDArray[np.int64]:
+    """Give a short false match inside one continuing mapping back to that mapping.
+
+    A run of another candidate at most :data:`_INTERRUPTION_S` long whose nearest
+    assigned neighbours on both sides follow one line (same speed, the source offset
+    continuing across it; see :func:`_same_mapping`) is a chance match of
+    self-similar content (slow game footage, a HUD), not a cut, when the continuing
+    mapping matches the run's frames as well: none of the frames from one neighbour to
+    the other mismatch (below :data:`MISMATCH_SIM`) and at least 80 % of the run's
+    informative frames match (:data:`MATCH_SIM`).  Such a run is relabelled to the
+    preceding neighbour.  A jump cut does not qualify (the offset jumps), nor a real
+    insert (the continuing mapping mismatches the inserted frames).
+
+    Parameters
+    ----------
+    lab : ndarray of int64, shape (n,)
+        Candidate per published frame, -1 for none.
+    cands : list of _Cand
+        The candidates, with per-frame ``sim`` and ``aud`` filled.
+    times : ndarray of float64, shape (n,)
+        Published frame times, seconds.
+    video : bool
+        Whether the picture decides (else the audio agreement does).
+    step_s : float
+        Published frame step, seconds.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        The labels with such runs relabelled.
+    """
+    out: NDArray[np.int64] = lab.astype(np.int64)
+    runs = [r for r in _runs(out) if r[0] >= 0]
+    thr = MATCH_SIM if video else AUDIO_MATCH
+    for r in range(1, len(runs) - 1):
+        q, a, b = runs[r]
+        q0, _, b0 = runs[r - 1]
+        q2, a2, _ = runs[r + 1]
+        if q in (q0, q2) or float(times[b - 1]) + step_s - float(times[a]) > _INTERRUPTION_S:
+            continue
+        c0, c2 = cands[q0], cands[q2]
+        if not _same_mapping(c0, c2, float(times[a]), step_s) or _same_mapping(
+                c0, cands[q], float(times[a]), step_s):
+            continue
+        between = c0.sim[b0:a2] if video else c0.aud[b0:a2]
+        known = between[~np.isnan(between)]
+        if (known < MISMATCH_SIM).any():
+            continue
+        own = c0.sim[a:b] if video else c0.aud[a:b]
+        own = own[~np.isnan(own)]
+        if own.size == 0 or np.mean(own >= thr) < 0.8:
+            continue
+        out[a:b] = q0
+        runs[r] = (q0, a, b)
+    return out
 
 
 def _fill_between(lab: NDArray[np.int64], cands: list[_Cand], times: F64, video: bool
@@ -1070,6 +1170,7 @@ def _align_one(analysis: MediaAnalysis, src: _SourceFrames, path: Any) -> Alignm
             c.sim = np.full(n, np.nan, np.float32)
         c.aud = _audio_agreement(c, pub, fp)
     lab = _assign(cands, n, video)
+    lab = _drop_interruptions(lab, cands, pub.times, video, step_s=1.0 / max(pub.fps, 1e-6))
     lab = _fill_between(lab, cands, pub.times, video)
     segments, gaps = _segments(lab, cands, pub, video, notes, fp)
     return Alignment(vod=str(analysis.info.path), published=str(pub.info.path),
@@ -1127,9 +1228,7 @@ def _segments(lab: NDArray[np.int64], cands: list[_Cand], pub: _Published, video
             q0, a0, b0 = merged[-1]
             c0, c1 = cands[q0], cands[q]
             t = float(times[a])
-            same = (abs(c0.speed - c1.speed) < 0.02
-                    and abs((c0.offset_s + c0.speed * t) - (c1.offset_s + c1.speed * t))
-                    <= max(_SAME_MAPPING_S, 1.5 * step * c1.speed))
+            same = _same_mapping(c0, c1, t, step)
             if same and t - float(times[b0 - 1]) <= _BRIDGE_S:
                 keep = q0 if (b0 - a0) >= (b - a) else q
                 merged[-1] = [keep, a0, b]
