@@ -155,3 +155,36 @@ def test_lag_compensation_helps_fusion_find_planted_moments(seed: int) -> None:
                          for m in plan.moments)
     assert hits["estimated"] >= hits["none"]
     assert hits["estimated"] >= len(plan.moments) - 1
+
+
+# ------------------------------------------- unmeasured lag: clips keep their action
+def test_lag_lead_covers_the_prior_when_nothing_was_measured() -> None:
+    from highlights.features.lag import PRIOR_LAG_S, PRIOR_LAG_SIGMA, lag_lead_s
+
+    q90 = PRIOR_LAG_S * np.exp(1.2815516 * PRIOR_LAG_SIGMA)
+    assert lag_lead_s("prior", None) == pytest.approx(q90 - PRIOR_LAG_S)
+    assert lag_lead_s("shrunk", 0.75) == pytest.approx(0.25 * (q90 - PRIOR_LAG_S))
+    for method in ("estimated", "given", "video", None):
+        assert lag_lead_s(method, 1.0) == 0.0
+
+
+def test_chat_only_clips_start_earlier_and_say_why(tmp_path) -> None:
+    import json as _json
+
+    from highlights import find_highlights
+
+    t = np.sort(np.random.default_rng(3).uniform(0, 600, 1500))
+    burst = 300.0 + np.random.default_rng(4).uniform(0, 6, 120)  # a reaction at 300 s
+    times = np.sort(np.r_[t, burst])
+    rows = [{"time_s": float(x), "author": f"u{i}", "text": "wow"} for i, x in enumerate(times)]
+    log = tmp_path / "chat.json"
+    log.write_text(_json.dumps(rows), encoding="utf-8")
+    r = find_highlights(None, chat=log, n=1, duration_s=600.0)
+    lead = r.params["lag_lead_s"]
+    assert lead == pytest.approx(9.3, abs=0.1) and r.chat_lag_method == "prior"
+    assert any("not measured" in note for note in r.notes)
+    fixed = find_highlights(None, chat=log, n=1, duration_s=600.0, chat_lag_s=8.0)
+    assert fixed.params["lag_lead_s"] == 0.0
+    (c,), (f,) = r.clips, fixed.clips
+    assert c.start_s == pytest.approx(f.start_s - lead, abs=1.0)  # earlier by the lead
+    assert c.start_s <= 300.0 - 8.0 - 9.0                        # holds a 17-s-lag action

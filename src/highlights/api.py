@@ -362,7 +362,12 @@ def find_highlights(
     min_len_s, max_len_s : float, default 15.0, 90.0
         Bounds on each clip's length in seconds, padding included.
     pad_s : float or (float, float), default (5.0, 3.0)
-        Pre-roll and post-roll around each clip's core, seconds.
+        Pre-roll and post-roll around each clip's core, seconds.  When the chat lag
+        could not be measured (chat only, or no confidence: ``chat_lag_method``
+        ``"prior"`` or ``"shrunk"``), clips of ``max_len_s >= 15`` start up to about
+        9 s earlier still (:func:`highlights.features.lag.lag_lead_s`, recorded as
+        ``params["lag_lead_s"]`` with a note), so a reaction that came later than the
+        8-s prior still has its action in the clip; give ``chat_lag_s`` to avoid it.
     min_gap_s : float, default 10.0
         Minimum gap between clips, seconds.  A peak closer than this to a chosen clip
         grows that clip to cover it when the clip still fits ``max_len_s``.

@@ -16,6 +16,7 @@ from ._atomic import write_atomic
 from ._format import format_hms
 from ._schema import RESULT_SCHEMA, RESULT_SCHEMA_VERSION
 from ._validate import fail
+from .features.lag import lag_lead_s
 from .fusion.genre import resolve_weights
 from .fusion.score import fuse_detail
 from .selection.stage import SELECTION_DEFAULTS, Selection, resolve_selection, select_clips
@@ -85,6 +86,11 @@ class Analysis:
 
 
 
+#: Clips shorter than this (teasers, 2-4 s) keep their pre-roll when the chat lag is
+#: not measured: a longer lead-in would push them off their peak.
+LAG_LEAD_MIN_LEN_S = 15.0
+
+
 def build_highlights(
     analysis: Analysis,
     selection: Selection | None = None,
@@ -132,8 +138,17 @@ def build_highlights(
         )
     keyword_source = _keyword_source(analysis.chat)
     selection_notes: list[str] = []
+    lead = lag_lead_s(analysis.chat_lag_method, analysis.chat_lag_confidence) \
+        if sel.max_len_s >= LAG_LEAD_MIN_LEN_S else 0.0
+    picked = sel
+    if lead >= 0.5:
+        picked = replace(sel, pad_s=(sel.pad_s[0] + lead, sel.pad_s[1]))
+        selection_notes.append(
+            f"The chat lag was not measured (method {analysis.chat_lag_method!r}); clips "
+            f"start {lead:.0f} s earlier to hold the action of a longer lag (give "
+            "chat_lag_s= to set it).")
     clips = select_clips(
-        fusion.score, sel, components=fusion.components,
+        fusion.score, picked, components=fusion.components,
         energy=analysis.timelines.get("audio_rms_db"), cuts_s=analysis.cuts_s,
         keywords=keyword_source, duration_s=analysis.duration_s, notes=selection_notes,
         evidence=fusion.evidence,
@@ -141,6 +156,7 @@ def build_highlights(
     params: dict[str, Any] = {
         **sel.to_dict(), "weights": dict(fusion.weights), "baseline_s": baseline_s,
         "smooth_s": smooth_s, "model": None if learned is None else repr(learned),
+        "lag_lead_s": round(lead, 3) if lead >= 0.5 else 0.0,
         **dict(extra_params or {}),
     }
     return Highlights(

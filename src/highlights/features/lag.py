@@ -35,7 +35,8 @@ from .._validate import check_nonneg, check_positive, fail
 from .._window import moving_average
 from ..timeline import Timeline
 
-__all__ = ["estimate_chat_lag", "lag_curve", "shift_chat", "PRIOR_LAG_S", "DEFAULT_CHAT_LAG_S",
+__all__ = ["estimate_chat_lag", "lag_curve", "lag_lead_s", "shift_chat", "PRIOR_LAG_S",
+           "PRIOR_LAG_SIGMA", "DEFAULT_CHAT_LAG_S",
            "MAX_CHAT_LAG_S", "MIN_LAG_CONFIDENCE", "TIME_BASES", "LAG_METHODS"]
 
 log = logging.getLogger(__name__)
@@ -308,6 +309,9 @@ def estimate_chat_lag(
 #: and tools that read chat with a look-ahead use about 7 s.  An uncertain estimate
 #: is shrunk toward it.
 PRIOR_LAG_S = 8.0
+#: Log-spread of the lag's prior around :data:`PRIOR_LAG_S` (log-normal; 80 % of it
+#: between about 3.7 and 17 s, 95 % between 2.5 and 26 s).
+PRIOR_LAG_SIGMA = 0.6
 #: Former name of :data:`PRIOR_LAG_S` (the lag used without any estimate).
 DEFAULT_CHAT_LAG_S = PRIOR_LAG_S
 #: Largest chat lag searched for, seconds.
@@ -408,3 +412,37 @@ def _chat_lag(
                  f"the prior {PRIOR_LAG_S:g} s: {lag:.1f} s.")
     log.info(notes[-1])
     return float(lag), float(conf), "shrunk"
+
+
+def lag_lead_s(method: str | None, confidence: float | None) -> float:
+    """Extra lead-in (seconds) a clip needs when the chat lag was not measured.
+
+    Chat is moved back by the prior lag (:data:`PRIOR_LAG_S`, the median) when there
+    is nothing to measure it against (chat only) or no confidence; the action may then
+    lie up to the prior's 90th percentile before the reaction
+    (``PRIOR_LAG_S * exp(1.2816 * PRIOR_LAG_SIGMA)``, about 17 s).  A clip's start
+    moves earlier by that difference times the lack of confidence, so it still holds
+    the action.  A given, video-time or confidently measured lag needs none.
+
+    Parameters
+    ----------
+    method : str or None
+        ``result.chat_lag_method`` (:data:`LAG_METHODS`); None without chat.
+    confidence : float or None
+        ``result.chat_lag_confidence`` (None: nothing was measured).
+
+    Returns
+    -------
+    float
+        Seconds to add to the clips' pre-roll (0 to about 9.3).
+
+    Examples
+    --------
+    >>> round(lag_lead_s("prior", None), 1), lag_lead_s("estimated", 1.0)
+    (9.3, 0.0)
+    """
+    if method not in ("prior", "shrunk"):
+        return 0.0
+    unsure = 1.0 if confidence is None else 1.0 - float(np.clip(confidence, 0.0, 1.0))
+    q90 = PRIOR_LAG_S * float(np.exp(1.2815516 * PRIOR_LAG_SIGMA))
+    return unsure * (q90 - PRIOR_LAG_S)
