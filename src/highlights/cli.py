@@ -757,6 +757,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_json_text(args: argparse.Namespace, text: str) -> None:
+    """``--json``: the document to standard output (``-``) or, atomically, to a file."""
+    if args.json == "-":
+        sys.stdout.write(text + "\n")
+    elif args.json:
+        from ._atomic import atomic_write_text
+
+        atomic_write_text(Path(args.json), text + "\n", overwrite=args.overwrite)
+        print(f"wrote {Path(args.json).absolute()}", file=sys.stderr)
+
+
 def _cmd_align(args: argparse.Namespace) -> int:
     from .published import align_published
 
@@ -770,13 +781,7 @@ def _cmd_align(args: argparse.Namespace) -> int:
             print(f"  note: {note}", file=table)
     doc = [al.to_dict() for al in result]
     text = json.dumps(doc if len(doc) > 1 else doc[0], indent=1)
-    if args.json == "-":
-        sys.stdout.write(text + "\n")
-    elif args.json:
-        from ._atomic import atomic_write_text
-
-        atomic_write_text(Path(args.json), text + "\n", overwrite=args.overwrite)
-        print(f"wrote {Path(args.json).absolute()}", file=sys.stderr)
+    _write_json_text(args, text)
     return 0
 
 
@@ -792,13 +797,7 @@ def _cmd_learn(args: argparse.Namespace) -> int:
     table = sys.stderr if args.json == "-" else sys.stdout
     print(report, file=table)
     text = json.dumps(report.to_dict(), indent=1)
-    if args.json == "-":
-        sys.stdout.write(text + "\n")
-    elif args.json:
-        from ._atomic import atomic_write_text
-
-        atomic_write_text(Path(args.json), text + "\n", overwrite=args.overwrite)
-        print(f"wrote {Path(args.json).absolute()}", file=sys.stderr)
+    _write_json_text(args, text)
     return 0
 
 

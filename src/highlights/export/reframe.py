@@ -304,13 +304,11 @@ class Samples:
 
 
 def _gray(frame: Any, w: int, h: int, rotation: int) -> NDArray[np.uint8]:
-    if rotation in (90, 270):
-        g = frame.reformat(width=h, height=w, format="gray").to_ndarray()
-    else:
-        g = frame.reformat(width=w, height=h, format="gray").to_ndarray()
-    if rotation:
-        g = np.rot90(g, k=-rotation // 90)
-    return np.ascontiguousarray(g)
+    from ..io.seek import upright_array
+
+    g: NDArray[np.uint8] = upright_array(frame, width=w, height=h, rotation=rotation,
+                                         format="gray")
+    return g
 
 
 def grid_rate_of(video: Any) -> float:

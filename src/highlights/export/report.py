@@ -354,6 +354,8 @@ def thumbnails(
         keyframe_before,
         media_origin,
         seek,
+        upright_array,
+        upright_size,
     )
 
     caller = "thumbnails"
@@ -378,11 +380,9 @@ def thumbnails(
         rotation = display_rotation(container, video)
         origin = media_origin(container)
         tb = video.time_base
-        src_w, src_h = video.codec_context.width, video.codec_context.height
-        if rotation in (90, 270):
-            src_w, src_h = src_h, src_w
+        src_w, src_h = upright_size(video.codec_context.width, video.codec_context.height,
+                                    rotation)
         height = max(2, int(round(width * src_h / max(src_w, 1) / 2)) * 2)
-        scale_w, scale_h = (height, width) if rotation in (90, 270) else (width, height)
 
         def frames() -> Any:
             for packet in demux_from_keyframe(container, [video], video):
@@ -392,10 +392,9 @@ def thumbnails(
 
         def encode(frame: Any) -> str:
             if frame is not last[0]:
-                img = frame.reformat(width=scale_w, height=scale_h, format="bgr24").to_ndarray()
-                if rotation:
-                    img = np.rot90(img, k=-rotation // 90)
-                ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(img),
+                img = upright_array(frame, width=width, height=height, rotation=rotation,
+                                    format="bgr24")
+                ok, buf = cv2.imencode(".jpg", img,
                                        [int(cv2.IMWRITE_JPEG_QUALITY), min(quality, 100)])
                 if not ok:  # pragma: no cover - OpenCV always encodes a valid image
                     raise MediaError("A thumbnail could not be encoded as JPEG.")

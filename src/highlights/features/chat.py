@@ -758,9 +758,9 @@ class KeywordIndex:
         if n:
             b = np.floor((events.time_s - events.time_s[0]) / KEYWORD_BUCKET_S).astype(np.int64)
             keep = np.isin(events.kind.astype(str), MESSAGE_KINDS) & ~self.campaign
-            acode, _ = _factorize(events.author, n)
-            acode = np.where(np.array([a is None for a in events.author], dtype=bool),
-                             -1 - np.arange(n), acode)  # no author: each event its own
+            acode, names = _factorize(events.author, n)
+            if None in names:  # no author: each event counts as its own
+                acode = np.where(acode == names.index(None), -1 - np.arange(n), acode)
             tcode, texts = _factorize(events.text, n)
             triples = np.unique(np.stack([tcode[keep], b[keep], acode[keep]], axis=1), axis=0)
             self.n_pairs = int(np.unique(triples[:, 1:], axis=0).shape[0]) if len(triples) else 0

@@ -86,6 +86,25 @@ def _dct_matrix(n: int) -> NDArray[np.float32]:
 _DCT = _dct_matrix(_BLOCK)
 
 
+
+def _region(y: NDArray[np.uint8], box: tuple[float, float, float, float], side: int
+            ) -> NDArray[np.float32]:
+    """A luma region resized to ``side`` x ``side`` (area averaging), as float32.
+
+    ``box`` is (x, y, w, h) in pixels, clipped to the picture (at least 1x1).
+    """
+    import cv2
+
+    x0, y0, w, h = box
+    h_img, w_img = y.shape
+    a = max(0, min(int(round(x0)), w_img - 1))
+    b = max(a + 1, min(int(round(x0 + w)), w_img))
+    c = max(0, min(int(round(y0)), h_img - 1))
+    d = max(c + 1, min(int(round(y0 + h)), h_img))
+    out: NDArray[np.float32] = cv2.resize(np.ascontiguousarray(y[c:d, a:b]), (side, side),
+                                          interpolation=cv2.INTER_AREA).astype(np.float32)
+    return out
+
 def picture_signature(y: NDArray[np.uint8], box: tuple[float, float, float, float]
                       ) -> tuple[NDArray[np.float32], float]:
     """Signature (:data:`SIG_DIM` floats, unit length) and level of a luma region.
@@ -96,17 +115,8 @@ def picture_signature(y: NDArray[np.uint8], box: tuple[float, float, float, floa
     unit length.  The dot product of two signatures is then the mean cosine of their
     blocks, and :func:`block_similarity` can drop the blocks an overlay spoils.
     """
-    import cv2
-
-    x0, y0, w, h = box
-    h_img, w_img = y.shape
-    a = max(0, min(int(round(x0)), w_img - 1))
-    b = max(a + 1, min(int(round(x0 + w)), w_img))
-    c = max(0, min(int(round(y0)), h_img - 1))
-    d = max(c + 1, min(int(round(y0 + h)), h_img))
-    region = np.ascontiguousarray(y[c:d, a:b])
     side = _BLOCK * _GRID
-    small = cv2.resize(region, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
+    small = _region(y, box, side)
     blocks = small.reshape(_GRID, _BLOCK, _GRID, _BLOCK).transpose(0, 2, 1, 3)
     coef = np.einsum("ik,abkl,jl->abij", _DCT, blocks, _DCT)[:, :, :_LOW, :_LOW]
     coef = coef.reshape(_GRID * _GRID, _LOW * _LOW)[:, 1:]
@@ -131,17 +141,8 @@ def fine_signature(y: NDArray[np.uint8], box: tuple[float, float, float, float]
     it ignores brightness, contrast and colour changes, but it tells apart two frames
     of a slow pan a few pixels apart.
     """
-    import cv2
-
-    x0, y0, w, h = box
-    h_img, w_img = y.shape
-    a = max(0, min(int(round(x0)), w_img - 1))
-    b = max(a + 1, min(int(round(x0 + w)), w_img))
-    c = max(0, min(int(round(y0)), h_img - 1))
-    d = max(c + 1, min(int(round(y0 + h)), h_img))
     side = _FINE_BLOCK * _GRID
-    small = cv2.resize(np.ascontiguousarray(y[c:d, a:b]), (side, side),
-                       interpolation=cv2.INTER_AREA).astype(np.float32)
+    small = _region(y, box, side)
     blocks = small.reshape(_GRID, _FINE_BLOCK, _GRID, _FINE_BLOCK).transpose(0, 2, 1, 3)
     blocks = blocks.reshape(_GRID * _GRID, -1)
     blocks = blocks - blocks.mean(axis=1, keepdims=True)

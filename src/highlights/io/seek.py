@@ -169,3 +169,32 @@ def display_rotation(container: Any, video: Any) -> int:
 def upright_size(width: int, height: int, rotation: int) -> tuple[int, int]:
     """Picture size in pixels once rotated clockwise by ``rotation`` degrees."""
     return (height, width) if rotation in (90, 270) else (width, height)
+
+
+def upright_array(frame: Any, *, width: int, height: int, rotation: int,
+                  format: str) -> Any:
+    """A decoded frame as a contiguous ``(height, width[, c])`` array, upright.
+
+    Parameters
+    ----------
+    frame : av.VideoFrame
+        The decoded frame (as stored, before its display rotation).
+    width, height : int
+        Size of the upright result, pixels.
+    rotation : int
+        Clockwise display rotation, degrees (:func:`display_rotation`).
+    format : str
+        Pixel format of the result (``"gray"``, ``"bgr24"`` ...).
+
+    Returns
+    -------
+    numpy.ndarray
+        The scaled, rotated picture.
+    """
+    import numpy as np
+
+    w, h = upright_size(width, height, rotation)  # the stored picture's scaled size
+    img = frame.reformat(width=w, height=h, format=format).to_ndarray()
+    if rotation:
+        img = np.rot90(img, k=-rotation // 90)
+    return np.ascontiguousarray(img)
